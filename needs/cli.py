@@ -30,30 +30,40 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from needs import __version__
 
-    parser = _Parser(prog="needs", description="Safe-accommodation needs assessment toolkit (DA Act 2021 Part 4).")
+    parser = _Parser(
+        prog="needs", description="Safe-accommodation needs assessment toolkit (DA Act 2021 Part 4)."
+    )
     parser.add_argument("--version", action="version", version=f"needs {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
     validate = commands.add_parser("validate", help="check a data folder and list every problem")
-    validate.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DATA, help="data folder (default: the example)")
+    validate.add_argument(
+        "folder", nargs="?", type=Path, default=DEFAULT_DATA, help="data folder (default: the example)"
+    )
 
     dictionary = commands.add_parser("dictionary", help="print the data dictionary")
     dictionary.add_argument("--format", choices=("markdown", "csv"), default="markdown")
 
     report = commands.add_parser("report", help="render the assessment report to HTML")
     report.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder (default: the example)")
-    report.add_argument("--area", default=None, help=f"tier-one area code (default: {DEFAULT_AREA} for the example)")
+    report.add_argument(
+        "--area", default=None, help=f"tier-one area code (default: {DEFAULT_AREA} for the example)"
+    )
     report.add_argument("--period", default=DEFAULT_PERIOD, help="financial year, e.g. 2023-24")
     report.add_argument("--out", type=Path, default=DEFAULT_REPORTS, help="output folder (default: reports/)")
-    report.add_argument("--scenario", type=Path, action="append", default=[], help="scenario YAML file (repeatable)")
+    report.add_argument(
+        "--scenario", type=Path, action="append", default=[], help="scenario YAML file (repeatable)"
+    )
     report.add_argument("--suppress-below", type=int, default=None, help="disclosure threshold (default 5)")
     report.add_argument("--all-areas", action="store_true", help="render one report per tier-one area")
     report.add_argument("--workers", type=int, default=None, help="parallel workers for --all-areas")
     report.add_argument("--scheduler", default=None, help="Dask scheduler address for --all-areas")
 
     scenarios = commands.add_parser("scenarios", help="commissioning scenarios")
-    scenario_commands = scenarios.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    scenario_commands = scenarios.add_subparsers(
+        dest="scenario_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
     scenario_commands.required = True
     compare = scenario_commands.add_parser("compare", help="compare scenarios with the baseline")
     compare.add_argument("files", nargs="+", type=Path, help="scenario YAML files")
@@ -68,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     annual_return.add_argument("--data", type=Path, default=DEFAULT_DATA)
     annual_return.add_argument("--area", default=None)
     annual_return.add_argument("--period", default=DEFAULT_PERIOD)
-    annual_return.add_argument("--out", type=Path, default=None, help="XLSX file (default: reports/<area>-<period>-return.xlsx)")
+    annual_return.add_argument(
+        "--out", type=Path, default=None, help="XLSX file (default: reports/<area>-<period>-return.xlsx)"
+    )
 
     template = commands.add_parser("template", help="write the Excel data-collection template for providers")
     template.add_argument("--out", type=Path, default=Path("needs-data-template.xlsx"))

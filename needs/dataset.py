@@ -71,9 +71,9 @@ class Dataset:
             areas["parent_code"].notna() & (areas["parent_code"].astype(str) != ""), areas["area_code"]
         )
         with_population = self.tables["population"]["area_code"].unique()
-        return areas.loc[areas["area_code"].isin(with_population), ["area_code", "tier_one_code"]].reset_index(
-            drop=True
-        )
+        return areas.loc[
+            areas["area_code"].isin(with_population), ["area_code", "tier_one_code"]
+        ].reset_index(drop=True)
 
     def districts_of(self, area_code: str) -> list[str]:
         """Codes of the areas whose population rows make up ``area_code``."""

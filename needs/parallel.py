@@ -36,7 +36,9 @@ def _render_one(data_dir: str, area: str, period: str, out_dir: str, options: di
     """Render one area's report (runs in a worker process); returns the HTML path."""
     from needs.report import render
 
-    return str(render(data_dir=data_dir, area=area, period=period, out_dir=out_dir, progress=False, **options))
+    return str(
+        render(data_dir=data_dir, area=area, period=period, out_dir=out_dir, progress=False, **options)
+    )
 
 
 def _dask_executor(scheduler: str) -> Executor:
@@ -103,7 +105,8 @@ def render_all(
     result = AllAreasResult()
     try:
         futures: dict[Future, str] = {
-            executor.submit(_render_one, str(data_dir), area, period, str(out_dir), options): area for area in areas
+            executor.submit(_render_one, str(data_dir), area, period, str(out_dir), options): area
+            for area in areas
         }
         bar = _progress_bar(len(futures), progress)
         for future in as_completed(futures):
@@ -188,7 +191,9 @@ a:focus {{ outline: 3px solid #fd0; background: #fd0; color: #0b0c0c; }}
 </html>
 """
     index = out_dir / "index.html"
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_dir, delete=False, suffix=".tmp") as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=out_dir, delete=False, suffix=".tmp"
+    ) as handle:
         handle.write(page)
         temporary = Path(handle.name)
     os.replace(temporary, index)

@@ -134,8 +134,8 @@ AREAS = Table(
     "One row per area: the tier-one authorities assessed, their districts, and any area "
     "a referral comes from.",
     (
-        Column("area_code", "code", "ONS GSS code of the area.", example="E10000018"),
-        Column("area_name", "text", "Name of the area.", example="Leicestershire"),
+        Column("area_code", "code", "ONS GSS code of the area.", example="E99999999"),
+        Column("area_name", "text", "Name of the area.", example="Example area"),
         Column("area_type", "category", "Kind of authority.", categories=cat.AREA_TYPES, example="county"),
         Column(
             "parent_code",
@@ -162,11 +162,17 @@ POPULATION = Table(
     "Resident population by single year of age and sex (ONS mid-year estimates), for areas "
     "without child areas; totals for counties are summed from their districts.",
     (
-        Column("area_code", "code", "ONS GSS code of the area.", example="E07000129"),
+        Column("area_code", "code", "ONS GSS code of the area.", example="E99999998"),
         Column("year", "int", "Mid-year the estimate refers to.", minimum=1900, maximum=2100, example=2022),
-        Column("sex", "category", "Sex.", categories=cat.CategoryList(
-            "population_sex", "Sex.", {s: cat.SEX.label(s) for s in cat.POPULATION_SEXES}
-        ), example="female"),
+        Column(
+            "sex",
+            "category",
+            "Sex.",
+            categories=cat.CategoryList(
+                "population_sex", "Sex.", {s: cat.SEX.label(s) for s in cat.POPULATION_SEXES}
+            ),
+            example="female",
+        ),
         Column(
             "age",
             "int",
@@ -186,21 +192,58 @@ PREVALENCE = Table(
     "National CSEW last-year domestic abuse prevalence rates (percent), with the question "
     "set each rate comes from.",
     (
-        Column("period", "period", "Financial year the CSEW year ending March falls in "
-               "(year ending March 2024 is 2023-24).", example="2023-24"),
+        Column(
+            "period",
+            "period",
+            "Financial year the CSEW year ending March falls in (year ending March 2024 is 2023-24).",
+            example="2023-24",
+        ),
         Column("measure", "category", "CSEW question set.", categories=cat.CSEW_MEASURES, example="new"),
-        Column("sex", "category", "Sex the rate applies to.", categories=cat.PREVALENCE_SEXES, example="female"),
-        Column("age_band", "category", "Age band the rate applies to.",
-               categories=cat.PREVALENCE_AGE_BANDS, example="all"),
-        Column("rate", "number", "Percentage of adults who were victims in the last year.",
-               minimum=0, maximum=100, example=9.5),
-        Column("lower", "number", "Lower 95% confidence limit (percent).", required=False,
-               nullable=True, minimum=0, maximum=100),
-        Column("upper", "number", "Upper 95% confidence limit (percent).", required=False,
-               nullable=True, minimum=0, maximum=100),
-        Column("unweighted_base", "int", "Number of survey respondents behind the rate.",
-               required=False, nullable=True, minimum=1),
-        Column("source", "text", "Publication the rate is taken from.", example="ONS"),
+        Column(
+            "sex", "category", "Sex the rate applies to.", categories=cat.PREVALENCE_SEXES, example="female"
+        ),
+        Column(
+            "age_band",
+            "category",
+            "Age band the rate applies to.",
+            categories=cat.PREVALENCE_AGE_BANDS,
+            example="all",
+        ),
+        Column(
+            "rate",
+            "number",
+            "Percentage of adults who were victims in the last year.",
+            minimum=0,
+            maximum=100,
+            example=1.0,
+        ),
+        Column(
+            "lower",
+            "number",
+            "Lower 95% confidence limit (percent).",
+            required=False,
+            nullable=True,
+            minimum=0,
+            maximum=100,
+        ),
+        Column(
+            "upper",
+            "number",
+            "Upper 95% confidence limit (percent).",
+            required=False,
+            nullable=True,
+            minimum=0,
+            maximum=100,
+        ),
+        Column(
+            "unweighted_base",
+            "int",
+            "Number of survey respondents behind the rate.",
+            required=False,
+            nullable=True,
+            minimum=1,
+        ),
+        Column("source", "text", "Publication the rate is taken from.", example="Example source"),
         Column("source_url", "text", "Web address of the publication.", required=False, nullable=True),
     ),
     key=("period", "measure", "sex", "age_band"),
@@ -212,16 +255,28 @@ CHARACTERISTICS = Table(
     "Census 2021 counts of residents aged 16+ by characteristic and category, by area; "
     "optionally the relative prevalence of domestic abuse in each category.",
     (
-        Column("area_code", "code", "ONS GSS code of the area.", example="E07000129"),
-        Column("characteristic", "category", "Characteristic.", categories=cat.CategoryList(
-            "census_characteristic", "Census characteristic.",
-            {name: cat.CHARACTERISTIC_LABELS[name] for name in cat.CENSUS_CHARACTERISTICS},
-        ), example="ethnic_group"),
+        Column("area_code", "code", "ONS GSS code of the area.", example="E99999998"),
+        Column(
+            "characteristic",
+            "category",
+            "Characteristic.",
+            categories=cat.CategoryList(
+                "census_characteristic",
+                "Census characteristic.",
+                {name: cat.CHARACTERISTIC_LABELS[name] for name in cat.CENSUS_CHARACTERISTICS},
+            ),
+            example="ethnic_group",
+        ),
         Column("category", "text", "Category code from the characteristic's list.", example="asian"),
         Column("count", "int", "Residents aged 16+ in the category.", minimum=0, example=5000),
-        Column("relative_prevalence", "number",
-               "Prevalence in this category relative to all adults (1 = average).",
-               required=False, nullable=True, minimum=0),
+        Column(
+            "relative_prevalence",
+            "number",
+            "Prevalence in this category relative to all adults (1 = average).",
+            required=False,
+            nullable=True,
+            minimum=0,
+        ),
         Column("source", "text", "Source table.", required=False, nullable=True),
     ),
     key=("area_code", "characteristic", "category"),
@@ -232,28 +287,62 @@ SERVICES = Table(
     "services",
     "One row per commissioned service: accommodation or community support.",
     (
-        Column("service_id", "id", "Identifier used by referrals.", example="S01"),
-        Column("name", "text", "Name of the service.", example="County refuge"),
-        Column("provider", "text", "Organisation that runs it.", example="Women's Aid"),
-        Column("host_area_code", "code", "Area where the service is.", example="E07000130"),
-        Column("accommodation_type", "category", "Type of safe accommodation.",
-               categories=cat.ACCOMMODATION_TYPES, example="refuge"),
-        Column("support_type", "category", "Main type of support.", categories=cat.SUPPORT_TYPES,
-               example="advocacy"),
-        Column("specialism", "category", "Group the service is designed for.",
-               categories=cat.SPECIALISMS, example="generic"),
-        Column("units", "int", "Household units (family places); 0 for community services.",
-               minimum=0, example=8),
+        Column("service_id", "id", "Identifier used by referrals.", example="EXAMPLE-S1"),
+        Column("name", "text", "Name of the service.", example="Example refuge"),
+        Column("provider", "text", "Organisation that runs it.", example="Example provider"),
+        Column("host_area_code", "code", "Area where the service is.", example="E99999998"),
+        Column(
+            "accommodation_type",
+            "category",
+            "Type of safe accommodation.",
+            categories=cat.ACCOMMODATION_TYPES,
+            example="refuge",
+        ),
+        Column(
+            "support_type",
+            "category",
+            "Main type of support.",
+            categories=cat.SUPPORT_TYPES,
+            example="advocacy",
+        ),
+        Column(
+            "specialism",
+            "category",
+            "Group the service is designed for.",
+            categories=cat.SPECIALISMS,
+            example="generic",
+        ),
+        Column(
+            "units", "int", "Household units (family places); 0 for community services.", minimum=0, example=8
+        ),
         Column("bedspaces", "int", "Bedspaces (a unit may hold several).", minimum=0, example=20),
         Column("annual_cost", "number", "Annual contract cost in pounds.", minimum=0, example=120000),
-        Column("funding_source", "category", "Who pays.", categories=cat.FUNDING_SOURCES,
-               example="mhclg_dasa_grant"),
+        Column(
+            "funding_source",
+            "category",
+            "Who pays.",
+            categories=cat.FUNDING_SOURCES,
+            example="mhclg_dasa_grant",
+        ),
         Column("start", "date", "Contract start date.", example="2022-04-01"),
-        Column("end", "date", "Contract end date (blank if open-ended).", nullable=True, example="2025-03-31"),
-        Column("status", "category", "Whether the contract is running.", categories=cat.SERVICE_STATUSES,
-               example="in_place"),
-        Column("synthetic", "bool", "true where figures on this row are synthetic.",
-               required=False, nullable=True, example="false"),
+        Column(
+            "end", "date", "Contract end date (blank if open-ended).", nullable=True, example="2025-03-31"
+        ),
+        Column(
+            "status",
+            "category",
+            "Whether the contract is running.",
+            categories=cat.SERVICE_STATUSES,
+            example="in_place",
+        ),
+        Column(
+            "synthetic",
+            "bool",
+            "true where figures on this row are synthetic.",
+            required=False,
+            nullable=True,
+            example="false",
+        ),
     ),
     key=("service_id",),
     foreign_keys=(ForeignKey("host_area_code", "areas", "area_code"),),
@@ -269,39 +358,97 @@ REFERRALS = Table(
     "referrals",
     "One row per referral of a household to a service (pseudonymised record-level data).",
     (
-        Column("referral_id", "id", "Unique identifier of the referral.", example="R000001"),
-        Column("household_id", "id", "Pseudonymised household identifier, the same on every "
-               "referral of one household.", example="H000001"),
+        Column("referral_id", "id", "Unique identifier of the referral.", example="EXAMPLE-R1"),
+        Column(
+            "household_id",
+            "id",
+            "Pseudonymised household identifier, the same on every referral of one household.",
+            example="EXAMPLE-H1",
+        ),
         Column("date", "date", "Date of referral.", example="2023-05-02"),
-        Column("service_id", "id", "Service referred to (from services).", example="S01"),
-        Column("origin_area_code", "code", "Area the household was living in when referred.",
-               example="E07000130"),
-        Column("outcome", "category", "What happened to the referral.", categories=cat.REFERRAL_OUTCOMES,
-               example="accepted_supported"),
-        Column("decline_reason", "category", "Why the service could not support (only when the "
-               "outcome is unable_to_support).", nullable=True, categories=cat.DECLINE_REASONS, example=""),
+        Column("service_id", "id", "Service referred to (from services).", example="EXAMPLE-S1"),
+        Column(
+            "origin_area_code", "code", "Area the household was living in when referred.", example="E99999998"
+        ),
+        Column(
+            "outcome",
+            "category",
+            "What happened to the referral.",
+            categories=cat.REFERRAL_OUTCOMES,
+            example="accepted_supported",
+        ),
+        Column(
+            "decline_reason",
+            "category",
+            "Why the service could not support (only when the outcome is unable_to_support).",
+            nullable=True,
+            categories=cat.DECLINE_REASONS,
+            example="",
+        ),
         Column("sex", "category", "Sex of the lead victim.", categories=cat.SEX, example="female"),
-        Column("age_band", "category", "Age band of the lead victim.", categories=cat.AGE_BANDS,
-               example="25-34"),
-        Column("ethnic_group", "category", "Ethnic group of the lead victim.",
-               categories=cat.ETHNIC_GROUPS, example="white_british"),
-        Column("religion", "category", "Religion of the lead victim.", categories=cat.RELIGIONS,
-               example="no_religion"),
-        Column("sexual_orientation", "category", "Sexual orientation of the lead victim.",
-               categories=cat.SEXUAL_ORIENTATIONS, example="heterosexual"),
-        Column("gender_identity", "category", "Gender identity of the lead victim.",
-               categories=cat.GENDER_IDENTITIES, example="same_as_birth_sex"),
-        Column("disability", "category", "Disability of the lead victim.", categories=cat.DISABILITY,
-               example="not_disabled"),
+        Column(
+            "age_band", "category", "Age band of the lead victim.", categories=cat.AGE_BANDS, example="25-34"
+        ),
+        Column(
+            "ethnic_group",
+            "category",
+            "Ethnic group of the lead victim.",
+            categories=cat.ETHNIC_GROUPS,
+            example="white_british",
+        ),
+        Column(
+            "religion",
+            "category",
+            "Religion of the lead victim.",
+            categories=cat.RELIGIONS,
+            example="no_religion",
+        ),
+        Column(
+            "sexual_orientation",
+            "category",
+            "Sexual orientation of the lead victim.",
+            categories=cat.SEXUAL_ORIENTATIONS,
+            example="heterosexual",
+        ),
+        Column(
+            "gender_identity",
+            "category",
+            "Gender identity of the lead victim.",
+            categories=cat.GENDER_IDENTITIES,
+            example="same_as_birth_sex",
+        ),
+        Column(
+            "disability",
+            "category",
+            "Disability of the lead victim.",
+            categories=cat.DISABILITY,
+            example="not_disabled",
+        ),
         _yes_no("pregnant", "Lead victim is pregnant."),
         *_NEED_COLUMNS,
         Column("children", "int", "Number of children in the household.", minimum=0, example=2),
-        Column("support_start", "date", "Date support started (supported referrals).", nullable=True,
-               example="2023-05-10"),
-        Column("support_end", "date", "Date support ended (blank if still supported).", nullable=True,
-               example="2023-09-01"),
-        Column("end_reason", "category", "Why support ended (when support_end is given).",
-               nullable=True, categories=cat.END_REASONS, example="moved_settled_social_housing"),
+        Column(
+            "support_start",
+            "date",
+            "Date support started (supported referrals).",
+            nullable=True,
+            example="2023-05-10",
+        ),
+        Column(
+            "support_end",
+            "date",
+            "Date support ended (blank if still supported).",
+            nullable=True,
+            example="2023-09-01",
+        ),
+        Column(
+            "end_reason",
+            "category",
+            "Why support ended (when support_end is given).",
+            nullable=True,
+            categories=cat.END_REASONS,
+            example="moved_settled_social_housing",
+        ),
     ),
     key=("referral_id",),
     foreign_keys=(
@@ -319,11 +466,16 @@ FUNDING = Table(
     "funding",
     "Money received by the tier-one authority, by financial year and source.",
     (
-        Column("area_code", "code", "Tier-one area receiving the money.", example="E10000018"),
+        Column("area_code", "code", "Tier-one area receiving the money.", example="E99999999"),
         Column("period", "period", "Financial year.", example="2024-25"),
-        Column("source", "category", "Funding source.", categories=cat.FUNDING_SOURCES,
-               example="mhclg_dasa_grant"),
-        Column("amount", "number", "Amount in pounds.", minimum=0, example=1174689),
+        Column(
+            "source",
+            "category",
+            "Funding source.",
+            categories=cat.FUNDING_SOURCES,
+            example="mhclg_dasa_grant",
+        ),
+        Column("amount", "number", "Amount in pounds.", minimum=0, example=123456),
     ),
     key=("area_code", "period", "source"),
     foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
@@ -333,7 +485,7 @@ POLICE = Table(
     "police",
     "Police-recorded domestic abuse-related incidents and crimes, by area and year.",
     (
-        Column("area_code", "code", "Area (or police force area) code.", example="E10000018"),
+        Column("area_code", "code", "Area (or police force area) code.", example="E99999999"),
         Column("period", "period", "Financial year.", example="2023-24"),
         Column("incidents", "int", "Domestic abuse-related incidents not recorded as crimes.", minimum=0),
         Column("crimes", "int", "Domestic abuse-related crimes.", minimum=0),
@@ -347,12 +499,18 @@ MARAC = Table(
     "marac",
     "MARAC cases discussed, by area and year (SafeLives dataset).",
     (
-        Column("area_code", "code", "Area code.", example="E10000018"),
+        Column("area_code", "code", "Area code.", example="E99999999"),
         Column("period", "period", "Financial year.", example="2023-24"),
         Column("cases", "int", "Cases discussed.", minimum=0),
         Column("repeat_cases", "int", "Repeat cases.", minimum=0),
-        Column("children", "int", "Children in the households discussed.", minimum=0,
-               required=False, nullable=True),
+        Column(
+            "children",
+            "int",
+            "Children in the households discussed.",
+            minimum=0,
+            required=False,
+            nullable=True,
+        ),
     ),
     key=("area_code", "period"),
     required=False,
@@ -364,7 +522,7 @@ HOMELESSNESS = Table(
     "H-CLIC households owed a prevention or relief duty where domestic abuse was the reason, "
     "by district and year.",
     (
-        Column("area_code", "code", "District or unitary code.", example="E07000129"),
+        Column("area_code", "code", "District or unitary code.", example="E99999998"),
         Column("period", "period", "Financial year.", example="2023-24"),
         Column("prevention_duty", "int", "Households owed a prevention duty (domestic abuse).", minimum=0),
         Column("relief_duty", "int", "Households owed a relief duty (domestic abuse).", minimum=0),
@@ -427,7 +585,10 @@ def data_dictionary_markdown() -> str:
         lines += [f"### `{table.name}` ({status})", "", table.description, ""]
         if table.key:
             lines += [f"Key: {', '.join(f'`{k}`' for k in table.key)} (unique).", ""]
-        lines += ["| column | required | blank allowed | allowed values | description |", "|---|---|---|---|---|"]
+        lines += [
+            "| column | required | blank allowed | allowed values | description |",
+            "|---|---|---|---|---|",
+        ]
         for column in table.columns:
             lines.append(
                 f"| `{column.name}` | {'yes' if column.required else 'no'} | "
@@ -448,6 +609,5 @@ def example_row(table: str) -> dict[str, str]:
     provider who leaves the example in place does not load it as data.
     """
     return {
-        column.name: "" if column.example is None else str(column.example)
-        for column in TABLES[table].columns
+        column.name: "" if column.example is None else str(column.example) for column in TABLES[table].columns
     }
