@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from needs.errors import NeedsError
+from needs.schema import TABLES
 
 #: The embedded default dataset (Leicestershire, demonstration data).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the Excel data-collection template for providers")
     template.add_argument("--out", type=Path, default=Path("needs-data-template.xlsx"))
+    template.add_argument(
+        "--tables",
+        nargs="+",
+        choices=list(TABLES),
+        default=None,
+        help="only these tables (e.g. services referrals)",
+    )
 
     synth = commands.add_parser("synth", help="generate a synthetic dataset folder")
     synth.add_argument("--out", type=Path, required=True)
