@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", type=Path, action="append", default=[], help="scenario YAML file (repeatable)"
     )
     report.add_argument("--suppress-below", type=int, default=None, help="disclosure threshold (default 5)")
+    report.add_argument("--confidence", type=float, default=None, help="confidence level (default 0.95)")
+    report.add_argument(
+        "--coe-types",
+        nargs="+",
+        default=None,
+        help="accommodation types counted towards the Council of Europe benchmark",
+    )
+    report.add_argument(
+        "--target-turnaway", type=float, default=None, help="target turn-away rate (default 0.05)"
+    )
+    report.add_argument("--timestamp", action="store_true", help="print the rendering time in the report")
     report.add_argument("--all-areas", action="store_true", help="render one report per tier-one area")
     report.add_argument("--workers", type=int, default=None, help="parallel workers for --all-areas")
     report.add_argument("--scheduler", default=None, help="Dask scheduler address for --all-areas")

@@ -141,9 +141,8 @@ def _count_values(table: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Serie
 
     Already-published symbols are kept, so suppressing a published table again changes nothing.
     """
-    raw = table[column]
-    if isinstance(raw.dtype, pd.CategoricalDtype):
-        raw = raw.astype(object)
+    # Object dtype so nullable (Int64, category) missing values compare as False, not <NA>.
+    raw = table[column].astype(object)
     symbol = raw.where(raw.isin(_SYMBOLS))
     numbers = raw.where(symbol.isna())
     try:
@@ -335,9 +334,7 @@ def suppress(
         for target in derived.get(column, []):
             derived_hidden[target] = derived_hidden.get(target, False) | hidden
     for target, hidden in derived_hidden.items():
-        raw = table[target]
-        if isinstance(raw.dtype, pd.CategoricalDtype):
-            raw = raw.astype(object)
+        raw = table[target].astype(object)
         symbol = raw.where(raw.isin(_SYMBOLS))
         values = raw.where(symbol.isna())
         out[target] = _publish(values, hidden | symbol.eq(SYMBOL_CONFIDENTIAL), symbol, integers=False)

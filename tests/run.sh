@@ -13,5 +13,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# Pin the notebook kernel to this interpreter (the one with needs installed).
+python3 -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (needs)" >/dev/null
 python3 -m ruff check needs tests
 python3 -m pytest "$@"

@@ -567,3 +567,13 @@ def test_check_published_finds_small_counts_and_leaking_derived_cells():
     leaked = published.copy()
     leaked.loc["a", "share"] = 0.05
     assert check_published(leaked, 5) == ["row 'a', column 'share' is shown but its count 'count' is hidden"]
+
+
+def test_nullable_integer_derived_column_with_missing_values():
+    # A missing value in an Int64 derived column is [x]; it must not hide the whole column.
+    table = pd.DataFrame({"count": [10, 2, 30], "units_needed": pd.array([4, None, 7], dtype="Int64")})
+    out = suppress(table, derived={"count": ["units_needed"]})
+    assert out["units_needed"].tolist() == [4, "[c]", 7]
+    table.loc[2, "units_needed"] = pd.NA
+    out = suppress(table, derived={"count": ["units_needed"]})
+    assert out["units_needed"].tolist() == [4, "[c]", "[x]"]
