@@ -21,11 +21,11 @@ def __getattr__(name: str):
 
         return load
     if name == "assess":
-        from needs.assess import assess
+        from needs.assessment import assess
 
         return assess
     if name == "assess_all":
-        from needs.assess import assess_all
+        from needs.assessment import assess_all
 
         return assess_all
     raise AttributeError(name)

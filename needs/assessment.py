@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
+
+from needs import categories as cat
+from needs.constants import DEFAULT_CONFIDENCE, DEFAULT_TARGET_TURNAWAY
+from needs.counting import made_in_period, tier_one_lookup
+from needs.dataset import Dataset
+from needs.errors import InputError
+from needs.periods import is_period, period_label, period_of_dates
 
 
 @dataclass
@@ -39,7 +47,11 @@ class Assessment:
 
     def parts(self) -> dict[str, pd.DataFrame]:
         """Every DataFrame part by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), pd.DataFrame)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), pd.DataFrame)
+        }
 
     def for_area(self, area_code: str) -> Assessment:
         """The same assessment restricted to one area."""
@@ -48,3 +60,204 @@ class Assessment:
             column = "area_code" if "area_code" in frame.columns else None
             parts[name] = frame[frame[column] == area_code].reset_index(drop=True) if column else frame
         return Assessment(period=self.period, options=dict(self.options, area=area_code), **parts)
+
+
+def _check_period(dataset: Dataset, period: str) -> None:
+    """Raise :class:`InputError` unless ``period`` is a financial year the data covers.
+
+    A period is covered when a referral is dated in it or the ``funding`` table has a row
+    for it; the error lists the years from the first to the last referral and the funded
+    years. (Open support episodes overlap every later year, so they do not cover one.)
+    """
+    if not is_period(period):
+        raise InputError(f"period {period!r} is not a financial year written as YYYY-YY, e.g. 2024-25")
+    referrals = dataset.tables["referrals"]
+    funded = set(dataset.tables["funding"]["period"].astype(str)) if dataset.has("funding") else set()
+    if period in funded or bool(made_in_period(referrals, period).any()):
+        return
+    dates = pd.to_datetime(referrals["date"])
+    covered = set(funded)
+    if dates.notna().any():  # every year between the first and last referral
+        first, last = (int(p[:4]) for p in period_of_dates(pd.Series([dates.min(), dates.max()])))
+        covered |= {period_label(year) for year in range(first, last + 1)}
+    listed = ", ".join(sorted(covered)) or "none"
+    raise InputError(
+        f"period {period!r} is outside the data: no referral is dated in it and the funding table has no "
+        f"row for it (periods in the data: {listed})"
+    )
+
+
+def _check_area(dataset: Dataset, area: str) -> None:
+    codes = dataset.tier_one_areas()["area_code"].astype(str)
+    if area not in set(codes):
+        listing = ", ".join(f"{code} ({dataset.area_name(code)})" for code in sorted(codes))
+        raise InputError(
+            f"area {area!r} is not a tier-one area with population in areas.csv; expected one of: {listing}"
+        )
+
+
+def _area_subset(dataset: Dataset, area: str) -> Dataset:
+    """The rows of ``dataset`` that the assessment of ``area`` can depend on.
+
+    Referrals of every household with a referral to a service hosted in ``area`` or coming
+    from ``area`` (all of the household's referrals, so "supported anywhere" is unchanged),
+    the services those referrals were made to and the services hosted in ``area``; the
+    area's population, characteristics and funding rows. Small reference tables (areas,
+    prevalence, optional tables) are kept whole.
+    """
+    tables = dict(dataset.tables)
+    lookup = tier_one_lookup(dataset)
+    services = tables["services"]
+    service_area = pd.Series(
+        lookup.reindex(services["host_area_code"].astype(str)).to_numpy(),
+        index=services["service_id"].astype(str).to_numpy(),
+    )
+    referrals = tables["referrals"]
+    host = service_area.reindex(referrals["service_id"].astype(str)).to_numpy()
+    origin = lookup.reindex(referrals["origin_area_code"].astype(str)).to_numpy()
+    touching = (host == area) | (origin == area)
+    households = referrals.loc[touching, "household_id"].unique()
+    kept = referrals[referrals["household_id"].isin(households)]
+    service_ids = set(kept["service_id"].astype(str)) | set(
+        service_area.index[service_area.to_numpy() == area]
+    )
+    tables["referrals"] = kept.reset_index(drop=True)
+    tables["services"] = services[services["service_id"].astype(str).isin(service_ids)].reset_index(drop=True)
+    base = set(dataset.districts_of(area))
+    for name in ("population", "characteristics"):
+        if name in tables:
+            frame = tables[name]
+            tables[name] = frame[frame["area_code"].astype(str).isin(base)].reset_index(drop=True)
+    if "funding" in tables:
+        funding = tables["funding"]
+        tables["funding"] = funding[funding["area_code"].astype(str) == area].reset_index(drop=True)
+    return replace(dataset, tables=tables)
+
+
+def assess_all(
+    dataset: Dataset,
+    period: str,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    measure: str | None = None,
+    coe_types: Sequence[str] = cat.COE_DEFAULT_TYPES,
+    target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+) -> Assessment:
+    """Every part of the needs assessment for every tier-one area at once.
+
+    Each part is computed once over all areas by group-bys (``docs/ARCHITECTURE.md``, "The
+    Assessment"); the referral records are joined to their services and areas once
+    (:func:`needs.referrals.referral_context`) and shared by the referral, capacity and
+    funding parts. Findings are generated last, from the other parts.
+
+    Parameters
+    ----------
+    dataset
+        Validated tables (:func:`needs.load`).
+    period
+        Financial year, e.g. ``"2024-25"``.
+    confidence
+        Level of every interval (OHID uses 0.95 and 0.998).
+    measure
+        CSEW question set for expected victims (``old``/``new``; ``None`` picks the one for
+        the period).
+    coe_types
+        Accommodation types counted towards the Council of Europe benchmark.
+    target_turnaway
+        Acceptable share of households turned away for lack of space, for units needed.
+
+    Raises
+    ------
+    InputError
+        ``period`` is not a financial year the data covers.
+    """
+    from needs import capacity, funding, referrals
+    from needs.findings import findings
+    from needs.population import expected_victims, population_totals
+    from needs.representation import representation
+    from needs.trends import trends
+
+    _check_period(dataset, period)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: expected a level between 0 and 1, got {confidence!r}")
+    coe_types = tuple(coe_types)
+    areas = dataset.tier_one_areas()[["area_code", "area_name"]].astype({"area_code": str, "area_name": str})
+    population = population_totals(dataset, period)
+    areas = areas.merge(
+        population[["area_code", "population", "population_16plus"]], on="area_code", how="left"
+    )
+    codes = set(areas["area_code"])
+
+    def ours(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["area_code"].astype(str).isin(codes)].reset_index(drop=True)
+
+    context = referrals.referral_context(dataset, period)
+    represented, goodness_of_fit, not_known = representation(dataset, period, confidence, measure=measure)
+    assessment = Assessment(
+        period=period,
+        areas=areas,
+        expected_victims=expected_victims(dataset, period, measure=measure, confidence=confidence),
+        representation=represented,
+        goodness_of_fit=goodness_of_fit,
+        not_known=not_known,
+        outcomes=ours(referrals.outcomes(dataset, period, confidence, context=context)),
+        decline_reasons=ours(referrals.decline_reasons(dataset, period, confidence, context=context)),
+        declines_by_group=ours(referrals.declines_by_group(dataset, period, confidence, context=context)),
+        unmet=ours(referrals.unmet_households(dataset, period, confidence, context=context)),
+        cross_border=ours(referrals.cross_border_flows(dataset, period, context=context)),
+        out_of_area=ours(referrals.out_of_area(dataset, period, confidence, context=context)),
+        provision=ours(capacity.provision(dataset, period)),
+        benchmark=ours(capacity.coe_benchmark(dataset, period, coe_types, population=population)),
+        throughput=ours(capacity.throughput(dataset, period, context=context)),
+        erlang=ours(capacity.erlang_model(dataset, period, target_turnaway, context=context)),
+        gaps=ours(capacity.gap_table(dataset, period, target_turnaway, context=context)),
+        funding=ours(funding.funding_summary(dataset, period, context=context)),
+        spend_by_service=ours(funding.spend_by_service(dataset, period)),
+        trends=trends(dataset, period, confidence),
+        findings=pd.DataFrame(columns=["area_code", "rank", "topic", "sentence", "value", "lower", "upper"]),
+        options={
+            "confidence": confidence,
+            "measure": measure,
+            "coe_types": coe_types,
+            "target_turnaway": target_turnaway,
+        },
+    )
+    assessment.findings = findings(assessment)
+    return assessment
+
+
+def assess(
+    dataset: Dataset,
+    area: str,
+    period: str,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    measure: str | None = None,
+    coe_types: Sequence[str] = cat.COE_DEFAULT_TYPES,
+    target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+) -> Assessment:
+    """The needs assessment of one tier-one area: ``assess_all(...).for_area(area)``.
+
+    Computed on the rows of the dataset the area's figures depend on
+    (:func:`_area_subset`), which gives the same numbers as the whole-dataset computation
+    in a fraction of the time.
+
+    Raises
+    ------
+    InputError
+        ``area`` is not a tier-one area with population (the message lists the valid
+        codes), or ``period`` is not a financial year the data covers.
+    """
+    area = str(area)
+    _check_area(dataset, area)
+    _check_period(dataset, period)
+    subset = _area_subset(dataset, area)
+    result = assess_all(
+        subset,
+        period,
+        confidence=confidence,
+        measure=measure,
+        coe_types=coe_types,
+        target_turnaway=target_turnaway,
+    )
+    return result.for_area(area)

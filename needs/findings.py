@@ -1,6 +1,6 @@
 """Plain-English findings generated from the numbers of an assessment.
 
-Every sentence is built from the figures in the :class:`needs.assess.Assessment` parts (never
+Every sentence is built from the figures in the :class:`needs.assessment.Assessment` parts (never
 a hard-coded figure), carries its headline figure and interval in ``value``, ``lower`` and
 ``upper``, and uses the plain-English labels of :mod:`needs.categories` rather than codes
 (DESIGN.md 4.7: "Male victims were A% of households supported against B% of expected victims
@@ -659,7 +659,7 @@ def findings(
     Parameters
     ----------
     assessment
-        A :class:`needs.assess.Assessment` (any object with the part attributes and
+        A :class:`needs.assessment.Assessment` (any object with the part attributes and
         ``period``/``options``); parts that are missing, empty or lack the columns of
         ``docs/ARCHITECTURE.md`` give no findings. ``options["confidence"]`` (default 0.95)
         labels the intervals and ``options["target_turnaway"]`` the gap sentences.

@@ -16,7 +16,7 @@ import pytest
 from fixtures import tiny_dataset
 from scipy.stats import norm
 
-from needs.assess import Assessment, assess_all
+from needs.assessment import Assessment, assess_all
 from needs.findings import FINDING_COLUMNS, TOPICS, findings
 
 A = "E10000001"
