@@ -84,7 +84,10 @@ def _check_inputs(
     scenarios: Sequence[str | Path],
     suppress_below: int,
     confidence: float,
+    coe_types: Sequence[str] | None = None,
+    target_turnaway: float | None = None,
 ) -> tuple[Any, str, list[Path]]:
+    from needs.categories import ACCOMMODATION_TYPES
     from needs.io import load
     from needs.periods import is_period
 
@@ -92,6 +95,14 @@ def _check_inputs(
         raise InputError(f"--suppress-below must be a whole number of at least 1, got {suppress_below!r}")
     if not 0 < float(confidence) < 1:
         raise InputError(f"confidence must be between 0 and 1, got {confidence!r}")
+    unknown = sorted(set(coe_types or ()) - set(ACCOMMODATION_TYPES.codes))
+    if unknown:
+        raise InputError(
+            f"--coe-types: unknown accommodation types {', '.join(unknown)}; "
+            f"expected some of {', '.join(ACCOMMODATION_TYPES.codes)}"
+        )
+    if target_turnaway is not None and not 0 < float(target_turnaway) < 1:
+        raise InputError(f"--target-turnaway must be between 0 and 1, got {target_turnaway!r}")
     if not is_period(period):
         raise InputError(f"period '{period}' is not a financial year such as 2023-24")
     if not data_dir.is_dir():
@@ -414,7 +425,7 @@ def render(
     data_dir = Path(data_dir).resolve()
     _stage(f"checking the data in {data_dir.name}", progress)
     dataset, area, scenario_paths = _check_inputs(
-        data_dir, area, period, scenarios, suppress_below, confidence
+        data_dir, area, period, scenarios, suppress_below, confidence, coe_types, target_turnaway
     )
     parameters: dict[str, Any] = {
         "data_dir": str(data_dir),
@@ -474,6 +485,8 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress:
             kernel_name=KERNEL,
             progress_bar=progress,
             log_output=False,
+            # Local kernels only: keep the kernel's TCP warning out of the progress display.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
             cwd=str(notebook.parent),
         )
     except PapermillExecutionError as error:

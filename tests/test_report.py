@@ -354,6 +354,9 @@ def test_bad_data_exits_2_before_any_kernel(tmp_path, monkeypatch, capsys):
         (["--period", "2023"], "period '2023' is not a financial year"),
         (["--suppress-below", "0"], "--suppress-below must be a whole number of at least 1"),
         (["--scenario", "no-such-file.yaml"], "scenario file not found"),
+        (["--coe-types", "refuge", "castle"], "--coe-types: unknown accommodation types castle"),
+        (["--target-turnaway", "1.5"], "--target-turnaway must be between 0 and 1"),
+        (["--confidence", "95"], "confidence must be between 0 and 1"),
     ],
 )
 def test_bad_arguments_exit_2(argv, message, tmp_path, capsys):
