@@ -144,46 +144,25 @@ def _is_example_row(raw: RawTable) -> bool:
     return all(str(raw.frame[name].iloc[0]) == example[name] for name in shared)
 
 
-def _referenced(raw_tables: dict[str, RawTable], candidates: set[str], table: str) -> bool:
-    """True if a row of some table (other than a template example row) refers to the first row of ``table``.
+def _drop_example_row(raw: RawTable, issues: list[Issue]) -> bool:
+    """Drop a first row equal to the template's example row, with a warning.
 
-    The template's example rows are real-looking values (Leicestershire's area code, for
-    instance), so a first row equal to the example is kept when other data refers to it:
-    then it is the user's data, not a left-over example.
+    Returns False when nothing but the example row was there: the sheet was left as the
+    template gave it, so it does not supply the table at all.
     """
-    target = raw_tables[table]
-    for source_name, source in raw_tables.items():
-        skip = 1 if (source_name in candidates or source_name == table) else 0
-        for fk in schema.TABLES[source_name].foreign_keys:
-            if fk.table != table or fk.column not in source.frame.columns:
-                continue
-            if fk.target_column not in target.frame.columns:
-                continue
-            value = str(target.frame[fk.target_column].iloc[0])
-            column = source.frame[fk.column].iloc[skip:]
-            if value in set(column.cat.categories) and (column.astype(object) == value).any():
-                return True
-    return False
-
-
-def _drop_example_rows(raw_tables: dict[str, RawTable], issues: list[Issue]) -> None:
-    """Drop first rows equal to the template's example row (with a warning) unless referred to."""
-    candidates = {name for name, raw in raw_tables.items() if _is_example_row(raw)}
-    for name in sorted(candidates):
-        if _referenced(raw_tables, candidates, name):
-            continue
-        raw = raw_tables[name]
-        issues.append(
-            Issue(
-                raw.source,
-                "this is the template's example row, so it was not loaded; delete it to silence this warning",
-                int(raw.rows[0]),
-                None,
-                "warning",
-            )
+    if not _is_example_row(raw):
+        return True
+    example_row = int(raw.rows[0])
+    raw.frame = raw.frame.iloc[1:].reset_index(drop=True)
+    raw.rows = raw.rows[1:]
+    if raw.frame.empty:
+        message = "holds only the template's example row, so this sheet was ignored"
+    else:
+        message = (
+            "this is the template's example row, so it was not loaded; delete it to silence this warning"
         )
-        raw.frame = raw.frame.iloc[1:].reset_index(drop=True)
-        raw.rows = raw.rows[1:]
+    issues.append(Issue(raw.source, message, example_row, None, "warning"))
+    return not raw.frame.empty
 
 
 def _csv_columns(data: bytes, encoding: str, chunksize: int = 250_000) -> list[pd.Categorical]:
@@ -540,7 +519,10 @@ def read_folder(folder: Path) -> tuple[dict[str, RawTable], tuple[InputFile, ...
                 )
             )
     raw_tables: dict[str, RawTable] = {}
-    for table, sources in found.items():
+    for table, all_sources in found.items():
+        sources = [raw for raw in all_sources if _drop_example_row(raw, issues)]
+        if not sources:
+            continue
         raw_tables[table] = sources[0]
         if len(sources) > 1:
             issues.append(
@@ -550,7 +532,6 @@ def read_folder(folder: Path) -> tuple[dict[str, RawTable], tuple[InputFile, ...
                     f"{' and '.join(raw.source for raw in sources)}); keep only one",
                 )
             )
-    _drop_example_rows(raw_tables, issues)
     return raw_tables, tuple(files), metadata, issues
 
 

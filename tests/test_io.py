@@ -307,3 +307,18 @@ def test_workbook_cell_types(tmp_path):
     dataset = needs.load(folder)
     assert dataset.areas["synthetic"].tolist() == [True, False, pd.NA, True]
     assert dataset.areas["parent_code"].isna().tolist() == [True, False, False, True]
+
+
+def test_untouched_template_sheet_beside_the_csv_files_is_ignored(tmp_path):
+    # A provider returns the template with the referrals sheet left as it came (header and
+    # example row only): the council's own referrals.csv is the table, not a duplicate.
+    from needs.template import write_template
+
+    folder = copy_fixture(tmp_path)
+    write_template(folder / "provider-return.xlsx", tables=["referrals"])
+    dataset = needs.load(folder)
+    assert_same_dataset(dataset, needs.load(FIXTURE))
+    assert any(
+        "provider-return.xlsx" in warning and "holds only the template's example row" in warning
+        for warning in dataset.warnings
+    )
