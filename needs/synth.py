@@ -299,6 +299,8 @@ def _choose_in_groups(
     ``item_group`` must be sorted. Returns item positions, or -1 where the row's group has
     no item with positive weight. One ``searchsorted`` over the cumulative weights: no loop.
     """
+    if len(weights) == 0:  # no items at all (e.g. no neighbouring areas)
+        return np.full(len(row_group), -1)
     cumulative = np.cumsum(weights, dtype=float)
     first = np.searchsorted(item_group, row_group, side="left")
     last = np.searchsorted(item_group, row_group, side="right")
@@ -308,6 +310,13 @@ def _choose_in_groups(
     position = np.searchsorted(cumulative, target, side="right")
     position = np.clip(position, first, np.maximum(last - 1, first))
     return np.where(total > 0, position, -1)
+
+
+def _take_or_missing(items: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``items[positions]``, with -1 where a position is -1 (nothing to choose from)."""
+    if len(items) == 0:
+        return np.full(len(positions), -1)
+    return np.where(positions >= 0, items[np.maximum(positions, 0)], -1)
 
 
 def _replace_not_known(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ndarray:
@@ -634,8 +643,8 @@ def synthesise_referrals(
     outside = rng.random(n_households) < out_share
     pick_out = _choose_in_groups(rng, hh_host, nb_items[0], nb_items[1])
     pick_in = _choose_in_groups(rng, hh_host, in_items[0], in_items[1])
-    origin_out = np.where(pick_out >= 0, nb_items[2][np.maximum(pick_out, 0)], -1)
-    origin_in = np.where(pick_in >= 0, in_items[2][np.maximum(pick_in, 0)], -1)
+    origin_out = _take_or_missing(nb_items[2], pick_out)
+    origin_in = _take_or_missing(in_items[2], pick_in)
     hh_origin = np.where((outside & (origin_out >= 0)) | (origin_in < 0), origin_out, origin_in)
     if (hh_origin < 0).any():
         raise ValueError(
@@ -707,7 +716,7 @@ def synthesise_referrals(
         old_host = svc["host_i"].to_numpy()[r_service[again]]
         neighbour_pick = _choose_in_groups(rng, old_host, hp_items[0], np.ones(len(hp_items[0])))
         elsewhere = (rng.random(n_again) < 0.6) & (neighbour_pick >= 0)
-        new_host = np.where(elsewhere, hp_items[1][np.maximum(neighbour_pick, 0)], old_host)
+        new_host = np.where(elsewhere, _take_or_missing(hp_items[1], neighbour_pick), old_host)
         new_period = np.searchsorted(p_start, new_date, side="right") - 1
         valid = (new_date <= p_end[np.clip(new_period, 0, n_periods - 1)]) & (new_period >= 0)
         new_period = np.clip(new_period, 0, n_periods - 1)

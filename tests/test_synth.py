@@ -186,3 +186,20 @@ def test_cli_synth_writes_a_folder(tmp_path):
     written = pd.read_csv(tmp_path / "out" / "referrals.csv")
     assert len(written) == 3000
     assert np.all(written["referral_id"].str.match(r"^R\d{7}$"))
+
+
+def test_a_single_area_without_neighbours_keeps_every_referral_in_area():
+    tables = synth.example_tables()
+    rutland = "E06000017"
+    referrals = synth.synthesise_referrals(
+        tables["areas"][tables["areas"]["area_code"] == rutland],
+        tables["population"][tables["population"]["area_code"] == rutland],
+        tables["services"][tables["services"]["host_area_code"] == rutland],
+        ["2023-24"],
+        characteristics=tables["characteristics"],
+        prevalence=tables["prevalence"],
+        neighbours=pd.DataFrame(columns=["area_code", "origin_code", "weight"]),
+        seed=1,
+    )
+    assert len(referrals) > 0
+    assert set(referrals["origin_area_code"].astype(str)) == {rutland}
