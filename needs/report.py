@@ -316,9 +316,12 @@ def to_html(notebook: Any) -> str:
     """Convert a publication notebook to the report HTML with the ``needs-report`` template."""
     from nbconvert import HTMLExporter
 
+    # nbconvert's own templates (which ours extends) live under the prefix it was installed
+    # in; in a virtual environment that borrows system packages that is the base prefix.
+    nbconvert_templates = Path(sys.base_prefix) / "share" / "jupyter" / "nbconvert" / "templates"
     exporter = HTMLExporter(
         template_name=TEMPLATE,
-        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_basedirs=[str(TEMPLATES), str(nbconvert_templates)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
