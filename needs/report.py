@@ -322,6 +322,7 @@ def to_html(notebook: Any) -> str:
     exporter = HTMLExporter(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES), str(nbconvert_templates)],
+        extra_template_paths=[str(nbconvert_templates)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
