@@ -9,7 +9,7 @@ import pandas as pd
 
 from needs import categories as cat
 from needs.constants import DEFAULT_CONFIDENCE, DEFAULT_TARGET_TURNAWAY
-from needs.counting import made_in_period, tier_one_lookup
+from needs.counting import made_in_period, referrals_in_context, tier_one_lookup
 from needs.dataset import Dataset
 from needs.errors import InputError
 from needs.periods import is_period, period_label, period_of_dates
@@ -174,7 +174,7 @@ def assess_all(
     from needs import capacity, funding, referrals
     from needs.findings import findings
     from needs.population import expected_victims, population_totals
-    from needs.representation import representation
+    from needs.representation import ProfileCounter, representation
     from needs.trends import trends
 
     _check_period(dataset, period)
@@ -191,8 +191,13 @@ def assess_all(
     def ours(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["area_code"].astype(str).isin(codes)].reset_index(drop=True)
 
-    context = referrals.referral_context(dataset, period)
-    represented, goodness_of_fit, not_known = representation(dataset, period, confidence, measure=measure)
+    in_context = referrals_in_context(dataset)  # joined once, shared by every part
+    in_context["household_code"] = pd.factorize(in_context["household_id"])[0]
+    counter = ProfileCounter(in_context, areas["area_code"])
+    context = referrals.referral_context(dataset, period, referrals=in_context)
+    represented, goodness_of_fit, not_known = representation(
+        dataset, period, confidence, measure=measure, counter=counter
+    )
     assessment = Assessment(
         period=period,
         areas=areas,
@@ -213,7 +218,7 @@ def assess_all(
         gaps=ours(capacity.gap_table(dataset, period, target_turnaway, context=context)),
         funding=ours(funding.funding_summary(dataset, period, context=context)),
         spend_by_service=ours(funding.spend_by_service(dataset, period)),
-        trends=trends(dataset, period, confidence),
+        trends=trends(dataset, period, confidence, counter=counter),
         findings=pd.DataFrame(columns=["area_code", "rank", "topic", "sentence", "value", "lower", "upper"]),
         options={
             "confidence": confidence,

@@ -17,6 +17,7 @@ Definitions
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from needs.dataset import Dataset
@@ -42,14 +43,32 @@ def referrals_in_context(dataset: Dataset) -> pd.DataFrame:
     services = dataset.tables["services"].set_index("service_id")
     lookup = tier_one_lookup(dataset)
     out = referrals.copy()
-    service_ids = out["service_id"].astype(str)
+    # Look up each distinct service and origin once, then spread to the records by code.
+    service_code, service_ids = pd.factorize(out["service_id"].astype(str))
+    service_ids = pd.Index(service_ids.astype(object))
     for column in ("accommodation_type", "support_type", "specialism", "host_area_code"):
-        out[column] = services[column].reindex(service_ids).to_numpy()
         if isinstance(services[column].dtype, pd.CategoricalDtype):
-            out[column] = pd.Categorical(out[column], categories=services[column].cat.categories)
-    out["host_tier_one"] = lookup.reindex(out["host_area_code"].astype(str)).to_numpy()
-    out["origin_tier_one"] = lookup.reindex(out["origin_area_code"].astype(str)).to_numpy()
+            values = services[column].cat.codes.reindex(service_ids, fill_value=-1).to_numpy()
+            out[column] = pd.Categorical.from_codes(
+                _spread(values, service_code, -1), categories=services[column].cat.categories
+            )
+        else:
+            out[column] = _spread(services[column].reindex(service_ids).to_numpy(), service_code)
+    host_area = services["host_area_code"].reindex(service_ids).astype(str)
+    out["host_tier_one"] = _spread(lookup.reindex(host_area).to_numpy(), service_code)
+    origin_code, origins = pd.factorize(out["origin_area_code"].astype(str))
+    out["origin_tier_one"] = _spread(lookup.reindex(pd.Index(origins.astype(object))).to_numpy(), origin_code)
     return out
+
+
+def _spread(values: np.ndarray, codes: np.ndarray, missing: object = None) -> np.ndarray:
+    """``values[codes]`` with code -1 (a missing key) giving ``missing`` (NaN by default)."""
+    values = np.asarray(values)
+    if missing is None:
+        missing = np.nan
+        if values.dtype.kind not in "OfcMm":
+            values = values.astype(object)
+    return np.append(values, np.array([missing], dtype=values.dtype))[codes]
 
 
 def made_in_period(referrals: pd.DataFrame, period: str) -> pd.Series:
@@ -60,7 +79,14 @@ def made_in_period(referrals: pd.DataFrame, period: str) -> pd.Series:
 
 def supported_in_period(referrals: pd.DataFrame, period: str) -> pd.Series:
     """Boolean mask: referral was accepted and its support overlaps ``period``."""
-    accepted = referrals["outcome"].astype(str) == "accepted_supported"
+    outcome = referrals["outcome"]
+    if isinstance(outcome.dtype, pd.CategoricalDtype):  # compare codes, not a million strings
+        labels = pd.Series(outcome.cat.categories.astype(str) == "accepted_supported")
+        accepted = pd.Series(
+            np.append(labels.to_numpy(), False)[outcome.cat.codes.to_numpy()], index=referrals.index
+        )
+    else:
+        accepted = outcome.astype(str) == "accepted_supported"
     start = pd.to_datetime(referrals["support_start"])
     end = pd.to_datetime(referrals["support_end"])
     overlaps = (start <= period_end(period)) & (end.isna() | (end >= period_start(period)))
@@ -85,12 +111,17 @@ def households_supported(referrals: pd.DataFrame, period: str, by: list[str] | N
         ``by`` columns plus ``households``, ``children``, ``individuals``.
     """
     by = list(by or [])
-    supported = referrals.loc[supported_in_period(referrals, period), by + ["household_id", "children"]]
-    per_household = supported.groupby(by + ["household_id"], observed=True, sort=False)["children"].max()
+    # A household's integer code (``household_code`` of :func:`needs.referrals.referral_context`,
+    # -1 for a missing id) groups like its id, without hashing strings.
+    household = "household_code" if "household_code" in referrals.columns else "household_id"
+    supported = referrals.loc[supported_in_period(referrals, period), by + [household, "children"]]
+    if household == "household_code":
+        supported = supported[supported[household].to_numpy() >= 0]
+    per_household = supported.groupby(by + [household], observed=True, sort=False)["children"].max()
     per_household = per_household.reset_index()
     if by:
         totals = per_household.groupby(by, observed=True).agg(
-            households=("household_id", "size"), children=("children", "sum")
+            households=(household, "size"), children=("children", "sum")
         )
         totals = totals.reset_index()
     else:

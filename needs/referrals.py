@@ -98,7 +98,7 @@ def _as_categorical(values: pd.Series, codes: Sequence[str]) -> pd.Categorical:
     return pd.Categorical(values.astype(object), categories=list(codes))
 
 
-def referral_context(dataset: Dataset, period: str) -> pd.DataFrame:
+def referral_context(dataset: Dataset, period: str, *, referrals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Referrals relevant to ``period``, joined to their service and areas, built once.
 
     The referrals of :func:`needs.counting.referrals_in_context` that were made in the
@@ -110,12 +110,16 @@ def referral_context(dataset: Dataset, period: str) -> pd.DataFrame:
     * ``accommodation_type``, ``specialism``, ``outcome``, ``decline_reason`` as
       Categoricals over their category lists (a blank decline reason on an
       ``unable_to_support`` referral is counted as ``not_known``);
-    * ``household_code``: an integer per household.
+    * ``household_code``: an integer per household (-1 for a missing id; kept if
+      ``referrals`` already has it).
 
     Every function in this module, :mod:`needs.capacity` and :mod:`needs.funding` accepts
     it as ``context=`` so that :func:`needs.assessment.assess_all` joins the records once.
+    ``referrals`` is the result of :func:`needs.counting.referrals_in_context` when the
+    caller already has it.
     """
-    referrals = referrals_in_context(dataset)
+    if referrals is None:
+        referrals = referrals_in_context(dataset)
     made = made_in_period(referrals, period).to_numpy()
     supported = supported_in_period(referrals, period).to_numpy()
     keep = made | supported
@@ -130,7 +134,8 @@ def referral_context(dataset: Dataset, period: str) -> pd.DataFrame:
     unable = context["outcome"].to_numpy() == "unable_to_support"
     reason = context["decline_reason"]
     context["decline_reason"] = reason.where(~(unable & reason.isna()), cat.NOT_KNOWN)
-    context["household_code"] = pd.factorize(context["household_id"])[0]
+    if "household_code" not in context.columns:  # else coded once by the caller
+        context["household_code"] = pd.factorize(context["household_id"])[0]
     return context
 
 
@@ -244,8 +249,10 @@ def outcomes(
     made = context[context["made_in_period"]]
     grid = _counts_by_type(made, "outcome", cat.REFERRAL_OUTCOMES.codes)
     grid["denominator"] = _decided_denominator(grid, made)
-    ci = wilson(grid["count"], grid["denominator"], confidence)
-    ci[~grid["outcome"].isin(cat.DECIDED_OUTCOMES).to_numpy()] = np.nan
+    # Shares only for decisions: a count of pending or withdrawn referrals may exceed the
+    # number decided, so those rows get no share (NaN denominator) rather than an error.
+    decided = grid["outcome"].isin(cat.DECIDED_OUTCOMES).to_numpy()
+    ci = wilson(grid["count"], grid["denominator"].where(decided), confidence)
     grid[["share", "lower", "upper"]] = ci.to_numpy()
     return _order(grid, {"accommodation_type": _TYPE_ORDER, "outcome": cat.REFERRAL_OUTCOMES.codes})
 

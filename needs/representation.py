@@ -44,11 +44,13 @@ from needs.constants import DEFAULT_CONFIDENCE, MIN_EXPECTED_COUNT_FOR_GOF
 from needs.counting import made_in_period, referrals_in_context, supported_in_period
 from needs.dataset import Dataset
 from needs.errors import InputError
+from needs.periods import period_end, period_start
 from needs.population import expected_victims_by_band
 
 __all__ = [
     "BASES",
     "CATEGORY_ORDER",
+    "ProfileCounter",
     "CHARACTERISTIC_LISTS",
     "expected_shares",
     "household_profiles",
@@ -221,6 +223,207 @@ def observed_counts(profiles: pd.DataFrame, areas: pd.Series) -> tuple[pd.DataFr
     return counts_full, not_known[list(NOT_KNOWN_COLUMNS)]
 
 
+class ProfileCounter:
+    """Household profile counts for many periods and bases from one integer coding of the
+    referrals.
+
+    The same numbers as :func:`observed_counts` applied to :func:`household_profiles` (and
+    as :func:`needs.counting.households_supported` for the household totals), computed
+    without string group-bys: households, host areas and every characteristic are coded as
+    integers once, the most recent referral of each (area, household) is found by one sort
+    and the categories of every characteristic are counted by one ``numpy.bincount``.
+
+    Parameters
+    ----------
+    referrals
+        Referrals in context (:func:`needs.counting.referrals_in_context`), all records.
+    areas
+        Tier-one area codes reported (``Dataset.tier_one_areas``).
+
+    Attributes
+    ----------
+    usable : bool
+        False when the records hold something the integer coding does not reproduce exactly
+        (a missing household id, or a characteristic value outside its category list); the
+        callers then use the general functions instead.
+    """
+
+    def __init__(self, referrals: pd.DataFrame, areas: pd.Series) -> None:
+        self.referrals = referrals
+        self.area_codes = pd.Series(areas, dtype=str).unique()
+        self._cache: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._households: dict[str, np.ndarray] = {}
+        self.usable = self._code()
+
+    def _code(self) -> bool:
+        referrals = self.referrals
+        if "household_code" in referrals.columns:
+            self.household = referrals["household_code"].to_numpy()
+        else:
+            self.household = pd.factorize(referrals["household_id"])[0]
+        if (self.household < 0).any():  # a missing household id
+            return False
+        self.n_households = int(self.household.max()) + 1 if len(self.household) else 1
+        host_codes, host_uniques = pd.factorize(referrals["host_tier_one"])
+        position = {code: i for i, code in enumerate(self.area_codes)}
+        host_map = np.array([position.get(str(code), -1) for code in host_uniques] + [-1], dtype=np.int64)
+        self.area = host_map[host_codes]
+        dates = pd.to_datetime(referrals["date"])
+        self.date_values = dates.to_numpy()
+        order = dates.to_numpy().view("i8").copy()
+        order[dates.isna().to_numpy()] = np.iinfo(np.int64).max  # NaT sorts last
+        self.date_order = order
+        outcome = referrals["outcome"]
+        self.accepted = _equals(outcome, "accepted_supported")
+        self.support_start = pd.to_datetime(referrals["support_start"]).to_numpy()
+        self.support_end = pd.to_datetime(referrals["support_end"]).to_numpy()
+        self.characteristics = [name for name in CHARACTERISTIC_LISTS if name in referrals.columns]
+        sizes = [len(categories.codes) for categories in CHARACTERISTIC_LISTS.values()]
+        self.offsets = dict(zip(CHARACTERISTIC_LISTS, np.cumsum([0, *sizes[:-1]]), strict=True))
+        self.width = int(sum(sizes))
+        columns = []
+        for name in self.characteristics:
+            codes = _category_codes(referrals[name], CHARACTERISTIC_LISTS[name].codes)
+            if codes is None:
+                return False
+            columns.append(codes + self.offsets[name])
+        self.codes = (
+            np.column_stack(columns).astype(np.int32)
+            if columns
+            else np.zeros((len(referrals), 0), dtype=np.int32)
+        )
+        return True
+
+    def _mask(self, period: str, basis: str) -> np.ndarray:
+        start = np.datetime64(period_start(period))
+        end = np.datetime64(period_end(period))
+        if basis == "referred":
+            return (self.date_values >= start) & (self.date_values <= end)
+        ends = self.support_end
+        open_or_after = np.isnat(ends) | (ends >= start)
+        return self.accepted & (self.support_start <= end) & open_or_after
+
+    def _latest(self, mask: np.ndarray) -> np.ndarray:
+        """Row of the most recent referral (latest date, then referral id) of each
+        (area, household) among ``mask``."""
+        rows = np.flatnonzero(mask & (self.area >= 0))
+        key = self.area[rows] * self.n_households + self.household[rows]
+        order = np.lexsort((self.date_order[rows], key))
+        rows, key = rows[order], key[order]
+        date = self.date_order[rows]
+        last = np.ones(len(rows), dtype=bool)
+        last[:-1] = key[1:] != key[:-1]
+        same = np.zeros(len(rows), dtype=bool)  # same key and date as the row before
+        same[1:] = (key[1:] == key[:-1]) & (date[1:] == date[:-1])
+        if not (same & last).any():
+            return rows[last]
+        # Groups whose latest date is shared: the largest referral id wins (then the later row).
+        run = np.cumsum(~same)
+        tied_runs = np.unique(run[same & last])
+        candidate = np.flatnonzero(np.isin(run, tied_runs))
+        ids = self.referrals["referral_id"].astype(str).to_numpy()[rows[candidate]]
+        by_id = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+        by_key = by_id[np.argsort(key[candidate][by_id], kind="stable")]
+        ordered = candidate[by_key]
+        keep = np.ones(len(ordered), dtype=bool)
+        keep[:-1] = key[ordered][1:] != key[ordered][:-1]
+        chosen = last & ~np.isin(run, tied_runs)
+        chosen[ordered[keep]] = True
+        return rows[chosen]
+
+    def households(self, period: str) -> np.ndarray:
+        """Households supported in ``period`` per area (counted once each)."""
+        if period not in self._households:
+            mask = self._mask(period, "supported") & (self.area >= 0)
+            key = np.unique(self.area[mask] * self.n_households + self.household[mask])
+            self._households[period] = np.bincount(key // self.n_households, minlength=len(self.area_codes))
+        return self._households[period]
+
+    def counts(self, period: str, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``(counts, not_known)`` for one basis, as :func:`observed_counts` gives them for
+        that basis."""
+        if (period, basis) in self._cache:
+            return self._cache[(period, basis)]
+        n_areas = len(self.area_codes)
+        rows = self._latest(self._mask(period, basis))
+        area = self.area[rows]
+        if basis == "supported":
+            self._households.setdefault(period, np.bincount(area, minlength=n_areas))
+        households = np.bincount(area, minlength=n_areas)
+        flat = (area[:, None] * self.width + self.codes[rows]).ravel()
+        table = np.bincount(flat, minlength=n_areas * self.width).reshape(n_areas, self.width)
+        count_frames, unknown_frames = [], []
+        for name, categories in CHARACTERISTIC_LISTS.items():
+            codes = list(categories.codes)
+            offset = self.offsets[name]
+            block = table[:, offset : offset + len(codes)]
+            known = [k for k, code in enumerate(codes) if code != cat.NOT_KNOWN]
+            observed = block[:, known]
+            present = name in self.characteristics
+            count_frames.append(
+                pd.DataFrame(
+                    {
+                        "area_code": np.repeat(self.area_codes, len(known)),
+                        "characteristic": name,
+                        "category": np.tile(np.asarray(codes, dtype=object)[known], n_areas),
+                        "observed_count": observed.ravel().astype("int64"),
+                        "observed_total": np.repeat(observed.sum(axis=1), len(known)).astype("int64"),
+                    }
+                )
+            )
+            unknown = block[:, codes.index(cat.NOT_KNOWN)] if cat.NOT_KNOWN in codes else np.zeros(n_areas)
+            total = households if present else np.zeros(n_areas, dtype=np.int64)
+            unknown_frames.append(
+                pd.DataFrame(
+                    {
+                        "area_code": self.area_codes,
+                        "characteristic": name,
+                        "count": unknown.astype("int64"),
+                        "total": total.astype("int64"),
+                    }
+                )
+            )
+        counts = pd.concat(count_frames, ignore_index=True)
+        counts.insert(1, "basis", basis)
+        not_known = pd.concat(unknown_frames, ignore_index=True)
+        not_known.insert(2, "basis", basis)
+        total = not_known["total"].to_numpy()
+        not_known["share"] = np.where(
+            total > 0, not_known["count"] / np.where(total > 0, total, np.nan), np.nan
+        )
+        self._cache[(period, basis)] = (counts, not_known)
+        return counts, not_known
+
+
+def _equals(values: pd.Series, code: str) -> np.ndarray:
+    """``values.astype(str) == code`` as a boolean array, without building strings."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = np.asarray(values.cat.categories.astype(str), dtype=object) == code
+        return np.append(categories, False)[values.cat.codes.to_numpy()]
+    return (values.astype(str) == code).to_numpy()
+
+
+def _category_codes(values: pd.Series, codes: tuple[str, ...]) -> np.ndarray | None:
+    """Position of each value in ``codes`` (blank or missing: ``not_known``); ``None`` if a
+    value is not in ``codes``."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        index, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        index, uniques = pd.factorize(values)
+    not_known = codes.index(cat.NOT_KNOWN)
+    position = {code: i for i, code in enumerate(codes)}
+    lookup = []
+    for value in uniques:
+        label = str(value)
+        if label == "":
+            label = cat.NOT_KNOWN
+        if label not in position:
+            return None
+        lookup.append(position[label])
+    lookup.append(not_known)  # missing values (code -1)
+    return np.asarray(lookup, dtype=np.int64)[index]
+
+
 def _census_profile(dataset: Dataset) -> pd.DataFrame:
     """Census 16+ profile of each tier-one area, weighted by relative prevalence.
 
@@ -318,7 +521,12 @@ def expected_shares(
 
 
 def representation(
-    dataset: Dataset, period: str, confidence: float = DEFAULT_CONFIDENCE, measure: str | None = None
+    dataset: Dataset,
+    period: str,
+    confidence: float = DEFAULT_CONFIDENCE,
+    measure: str | None = None,
+    *,
+    counter: ProfileCounter | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Observed against expected profile of households, for every tier-one area.
 
@@ -342,6 +550,9 @@ def representation(
     measure
         CSEW question set for the sex and age profiles; default as
         :func:`needs.population.expected_victims`.
+    counter
+        A :class:`ProfileCounter` of the dataset's referrals to share with other parts
+        (:func:`needs.assessment.assess_all` builds one); built here if not given.
 
     Returns
     -------
@@ -355,8 +566,15 @@ def representation(
         approximation is then unreliable).
     """
     areas = dataset.tier_one_areas()["area_code"].astype(str)
-    profiles = household_profiles(dataset, period)
-    counts, not_known = observed_counts(profiles, areas)
+    if counter is None:
+        counter = ProfileCounter(referrals_in_context(dataset), areas)
+    if counter.usable:
+        parts = [counter.counts(period, basis) for basis in BASES]
+        counts = pd.concat([part[0] for part in parts], ignore_index=True)
+        not_known = pd.concat([part[1] for part in parts], ignore_index=True)
+    else:
+        profiles = household_profiles(dataset, period, counter.referrals)
+        counts, not_known = observed_counts(profiles, areas)
     expected = expected_shares(dataset, period, measure, confidence)
     out = counts.merge(expected, on=["area_code", "characteristic", "category"], how="left")
 

@@ -38,7 +38,7 @@ from needs.counting import households_supported, referrals_in_context
 from needs.dataset import Dataset
 from needs.periods import check_period, period_of_dates, previous_period
 from needs.population import population_totals
-from needs.representation import CATEGORY_ORDER, household_profiles, observed_counts
+from needs.representation import CATEGORY_ORDER, ProfileCounter, household_profiles, observed_counts
 
 __all__ = ["RATE_PER", "TREND_COLUMNS", "periods_present", "trends"]
 
@@ -68,22 +68,29 @@ def periods_present(referrals: pd.DataFrame, period: str) -> list[str]:
     ``period`` itself is always included. Returned oldest first.
     """
     check_period(period)
-    found = pd.concat(
-        [period_of_dates(referrals["date"]), period_of_dates(referrals["support_start"])], ignore_index=True
-    ).dropna()
-    labels = {str(label) for label in found.unique() if str(label) <= period}
+    labels = set()
+    for column in ("date", "support_start"):
+        # The financial year of each distinct month: one pass, no strings per record.
+        months = pd.unique(pd.to_datetime(referrals[column]).dropna().to_numpy().astype("datetime64[M]"))
+        for label in period_of_dates(pd.Series(months.astype("datetime64[ns]"))).dropna().unique():
+            if str(label) <= period:
+                labels.add(str(label))
     labels.add(period)
     return sorted(labels)
 
 
 def _households_rates(
-    referrals: pd.DataFrame, dataset: Dataset, periods: list[str], areas: pd.Series, confidence: float
+    counter: ProfileCounter, dataset: Dataset, periods: list[str], areas: pd.Series, confidence: float
 ) -> pd.DataFrame:
+    referrals = counter.referrals
     frames = []
-    for period in periods:  # a handful of periods; each step is a group-by over all areas
-        counts = households_supported(referrals, period, by=["host_tier_one"])
-        counts = counts.rename(columns={"host_tier_one": "area_code", "households": "count"})
-        counts["area_code"] = counts["area_code"].astype(str)
+    for period in periods:  # a handful of periods; each step is a count over all areas
+        if counter.usable:
+            counts = pd.DataFrame({"area_code": counter.area_codes, "count": counter.households(period)})
+        else:
+            counts = households_supported(referrals, period, by=["host_tier_one"])
+            counts = counts.rename(columns={"host_tier_one": "area_code", "households": "count"})
+            counts["area_code"] = counts["area_code"].astype(str)
         population = population_totals(dataset, period)[["area_code", "population_16plus"]]
         frame = pd.DataFrame({"area_code": areas}).merge(counts[["area_code", "count"]], how="left")
         frame = frame.merge(population, on="area_code", how="left")
@@ -109,12 +116,15 @@ def _households_rates(
 
 
 def _group_shares(
-    referrals: pd.DataFrame, dataset: Dataset, periods: list[str], areas: pd.Series, confidence: float
+    counter: ProfileCounter, dataset: Dataset, periods: list[str], areas: pd.Series, confidence: float
 ) -> pd.DataFrame:
     frames = []
-    for period in periods:  # a handful of periods; each step is a group-by over all areas
-        profiles = household_profiles(dataset, period, referrals, bases=("supported",))
-        counts, _ = observed_counts(profiles, areas)
+    for period in periods:  # a handful of periods; each step is a count over all areas
+        if counter.usable:
+            counts, _ = counter.counts(period, "supported")
+        else:
+            profiles = household_profiles(dataset, period, counter.referrals, bases=("supported",))
+            counts, _ = observed_counts(profiles, areas)
         frames.append(counts[counts["basis"] == "supported"].assign(period=period))
     out = pd.concat(frames, ignore_index=True)
     out = out.rename(columns={"observed_count": "count", "observed_total": "denominator"})
@@ -131,7 +141,13 @@ def _group_shares(
     return out.assign(measure="group_share")
 
 
-def trends(dataset: Dataset, period: str, confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
+def trends(
+    dataset: Dataset,
+    period: str,
+    confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    counter: ProfileCounter | None = None,
+) -> pd.DataFrame:
     """Households supported and each group's reach, by period, with year-on-year ratios.
 
     households_supported: value = households / population16+ x 10,000 (rate per 10,000
@@ -148,6 +164,10 @@ def trends(dataset: Dataset, period: str, confidence: float = DEFAULT_CONFIDENCE
         The latest financial year to include.
     confidence
         Confidence level of the intervals.
+    counter
+        A :class:`needs.representation.ProfileCounter` of the dataset's referrals to share
+        with other parts (:func:`needs.assessment.assess_all` builds one); built here if not
+        given.
 
     Returns
     -------
@@ -157,13 +177,14 @@ def trends(dataset: Dataset, period: str, confidence: float = DEFAULT_CONFIDENCE
         ``lower``, ``upper``, ``rate_ratio``, ``ratio_lower``, ``ratio_upper``; one row per
         tier-one area, measure, characteristic, category and period, oldest period first.
     """
-    referrals = referrals_in_context(dataset)
-    periods = periods_present(referrals, period)
     areas = dataset.tier_one_areas()["area_code"].astype(str)
+    if counter is None:
+        counter = ProfileCounter(referrals_in_context(dataset), areas)
+    periods = periods_present(counter.referrals, period)
     out = pd.concat(
         [
-            _households_rates(referrals, dataset, periods, areas, confidence),
-            _group_shares(referrals, dataset, periods, areas, confidence),
+            _households_rates(counter, dataset, periods, areas, confidence),
+            _group_shares(counter, dataset, periods, areas, confidence),
         ],
         ignore_index=True,
     )
