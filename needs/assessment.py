@@ -87,12 +87,30 @@ def _check_period(dataset: Dataset, period: str) -> None:
     )
 
 
+def check_area_and_period(dataset: Dataset, area: str, period: str) -> None:
+    """Raise :class:`InputError` unless ``area`` can be assessed for ``period``.
+
+    The area must be a tier-one area with a non-zero population, and the period a financial
+    year the data cover. The report calls this before starting a kernel.
+    """
+    _check_area(dataset, area)
+    _check_period(dataset, period)
+
+
 def _check_area(dataset: Dataset, area: str) -> None:
     codes = dataset.tier_one_areas()["area_code"].astype(str)
     if area not in set(codes):
         listing = ", ".join(f"{code} ({dataset.area_name(code)})" for code in sorted(codes))
         raise InputError(
             f"area {area!r} is not a tier-one area with population in areas.csv; expected one of: {listing}"
+        )
+    parents = dataset.base_area_parents()
+    own = parents.loc[parents["tier_one_code"] == area, "area_code"]
+    population = dataset.tables["population"]
+    if population.loc[population["area_code"].isin(own), "population"].sum() == 0:
+        raise InputError(
+            f"population.csv, column 'population': every row for {dataset.area_name(area)} ({area}) "
+            "is 0, so its expected need cannot be estimated; give the area's resident population"
         )
 
 

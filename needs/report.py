@@ -87,6 +87,7 @@ def _check_inputs(
     coe_types: Sequence[str] | None = None,
     target_turnaway: float | None = None,
 ) -> tuple[Any, str, list[Path]]:
+    from needs.assessment import check_area_and_period
     from needs.categories import ACCOMMODATION_TYPES
     from needs.io import load
     from needs.periods import is_period
@@ -129,6 +130,7 @@ def _check_inputs(
             f"area '{area}' is not a tier-one area with population in {data_dir.name}; "
             f"known areas: {', '.join(codes[:10])}{', ...' if len(codes) > 10 else ''}"
         )
+    check_area_and_period(dataset, area, period)
     return dataset, area, scenario_paths
 
 

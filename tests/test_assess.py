@@ -13,6 +13,7 @@ import pytest
 
 import needs
 from needs.assessment import Assessment, assess, assess_all
+from needs.dataset import Dataset
 from needs.errors import InputError
 
 try:  # the shared fixture module: plain import when tests/ is on sys.path, else as a package
@@ -164,3 +165,13 @@ def test_example_data_findings_name_groups_and_capacity_gap():
     benchmark = result.benchmark.iloc[0]
     assert benchmark["coe_target_units"] == pytest.approx(benchmark["population"] / 10_000)
     assert (result.gaps["gap_units"].dropna() >= 0).all()
+
+
+def test_area_with_zero_population_is_refused():
+    dataset = tiny_dataset()
+    population = dataset.tables["population"].copy()
+    districts = dataset.districts_of(NEIGHBOUR)
+    population.loc[population["area_code"].isin(districts), "population"] = 0
+    broken = Dataset(tables={**dataset.tables, "population": population})
+    with pytest.raises(InputError, match="population.csv, column 'population'.*is 0"):
+        assess(broken, NEIGHBOUR, PERIOD)
