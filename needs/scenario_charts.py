@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from needs.charts import DPI, OKABE_ITO, WIDTH_INCHES
+from needs.scenarios import format_value
 
 __all__ = ["comparison", "tornado"]
 
@@ -79,17 +80,7 @@ def _figure(height: float, rows: int = 1, columns: int = 1):
 
 
 def _text(value: float, unit: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "not available"
-    if unit == "pounds":
-        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-    if unit in ("share", "probability"):
-        return f"{100 * value:.1f}%"
-    if unit == "units" and float(value).is_integer():
-        return f"{value:,.0f}"
-    if 0 < abs(value) < 0.95:
-        return f"{value:.2g}"
-    return f"{value:,.1f}"
+    return format_value(value, unit, missing="not available")
 
 
 def comparison(

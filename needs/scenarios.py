@@ -1322,9 +1322,10 @@ def to_wide(table: pd.DataFrame, *, intervals: bool = False) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _format_value(value: float, unit: str) -> str:
-    if not np.isfinite(value):
-        return "-"
+def format_value(value: float | None, unit: str, missing: str = "-") -> str:
+    """A figure as text for its unit (pounds, share, units, households...)."""
+    if value is None or not np.isfinite(value):
+        return missing
     if unit == "pounds":
         return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
     if unit in ("share", "probability"):
@@ -1347,11 +1348,11 @@ def format_table(table: pd.DataFrame) -> str:
     for _, rows in table.groupby("figure", sort=False):
         rows = rows.set_index("scenario").reindex(order)
         unit = rows["unit"].iloc[0]
-        cells = [_format_value(v, unit) for v in rows["value"]]
+        cells = [format_value(v, unit) for v in rows["value"]]
         ranges = None
         if has_intervals and rows["lower"].notna().any():
             ranges = [
-                f"({_format_value(lo, unit)} to {_format_value(hi, unit)})" if np.isfinite(lo) else ""
+                f"({format_value(lo, unit)} to {format_value(hi, unit)})" if np.isfinite(lo) else ""
                 for lo, hi in zip(rows["lower"], rows["upper"], strict=True)
             ]
         lines_by_figure.append((rows["label"].iloc[0], cells, ranges))
@@ -1424,9 +1425,9 @@ def display_table(table: pd.DataFrame, *, suppress_below: int | None = None) -> 
             if hidden and figure in _DEMAND_FIGURES:
                 row[name] = SYMBOL_CONFIDENTIAL
                 continue
-            text = _format_value(value, unit)
+            text = format_value(value, unit)
             if np.isfinite(low) and np.isfinite(high):
-                text += f" ({_format_value(low, unit)} to {_format_value(high, unit)})"
+                text += f" ({format_value(low, unit)} to {format_value(high, unit)})"
             row[name] = text
         rows.append(row)
     return pd.DataFrame(rows)
