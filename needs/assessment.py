@@ -9,7 +9,7 @@ import pandas as pd
 
 from needs import categories as cat
 from needs.constants import DEFAULT_CONFIDENCE, DEFAULT_TARGET_TURNAWAY
-from needs.counting import made_in_period, referrals_in_context, tier_one_lookup
+from needs.counting import _referrals_in_context, made_in_period, tier_one_lookup
 from needs.dataset import Dataset
 from needs.errors import InputError
 from needs.periods import is_period, period_label, period_of_dates
@@ -209,10 +209,10 @@ def assess_all(
     def ours(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["area_code"].astype(str).isin(codes)].reset_index(drop=True)
 
-    in_context = referrals_in_context(dataset)  # joined once, shared by every part
+    in_context = _referrals_in_context(dataset, coded_areas=True)  # joined once, shared by every part
     in_context["household_code"] = pd.factorize(in_context["household_id"])[0]
     counter = ProfileCounter(in_context, areas["area_code"])
-    context = referrals.referral_context(dataset, period, referrals=in_context)
+    context = referrals._referral_context(dataset, period, in_context, referrals.CONTEXT_COLUMNS)
     represented, goodness_of_fit, not_known = representation(
         dataset, period, confidence, measure=measure, counter=counter
     )

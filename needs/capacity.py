@@ -267,7 +267,8 @@ def throughput(dataset: Dataset, period: str, *, context: pd.DataFrame | None = 
     keys = ["accommodation_type"]
     units = _units(dataset, period, keys)
     stays = _string_keys(_stays(context, period, ["host_tier_one", *keys]), keys)
-    bedded = context[context["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES)]
+    needed = ["host_tier_one", *keys, "outcome", "support_start", "support_end", "household_code", "children"]
+    bedded = context.loc[context["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES), needed]
     supported = households_supported(bedded, period, by=["host_tier_one", *keys])
     supported = _string_keys(supported.rename(columns={"host_tier_one": "area_code"}), ["area_code", *keys])
     result = units.merge(stays, on=["area_code", *keys], how="outer")
@@ -325,8 +326,9 @@ def capacity_inputs(
         )
     context = _context(dataset, period, context)
     group = ["host_tier_one", *keys]
-    made = context[
-        context["made_in_period"] & context["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES)
+    made = context.loc[
+        context["made_in_period"] & context["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES),
+        [*group, "outcome", "decline_reason", "household_code"],
     ]
     outcome = made["outcome"]
     capacity = (outcome == "unable_to_support") & made["decline_reason"].isin(cat.CAPACITY_DECLINE_REASONS)

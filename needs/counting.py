@@ -39,10 +39,18 @@ def referrals_in_context(dataset: Dataset) -> pd.DataFrame:
     Adds ``accommodation_type``, ``support_type``, ``specialism``, ``host_area_code``
     (from the service), ``host_tier_one`` and ``origin_tier_one``.
     """
+    return _referrals_in_context(dataset)
+
+
+def _referrals_in_context(dataset: Dataset, coded_areas: bool = False) -> pd.DataFrame:
+    """:func:`referrals_in_context`; with ``coded_areas`` the ``host_tier_one`` and
+    ``origin_tier_one`` columns are Categoricals over the sorted tier-one codes (the coding
+    of :func:`needs.referrals.referral_context`), spread from the distinct services and
+    origins by integer code so that no million-string column is hashed again."""
     referrals = dataset.tables["referrals"]
     services = dataset.tables["services"].set_index("service_id")
     lookup = tier_one_lookup(dataset)
-    out = referrals.copy()
+    out = referrals.copy(deep=False)  # new columns only: the records' columns are shared
     # Look up each distinct service and origin once, then spread to the records by code.
     service_code, service_ids = pd.factorize(out["service_id"].astype(str))
     service_ids = pd.Index(service_ids.astype(object))
@@ -55,9 +63,22 @@ def referrals_in_context(dataset: Dataset) -> pd.DataFrame:
         else:
             out[column] = _spread(services[column].reindex(service_ids).to_numpy(), service_code)
     host_area = services["host_area_code"].reindex(service_ids).astype(str)
-    out["host_tier_one"] = _spread(lookup.reindex(host_area).to_numpy(), service_code)
+    host = lookup.reindex(host_area).to_numpy()
     origin_code, origins = pd.factorize(out["origin_area_code"].astype(str))
-    out["origin_tier_one"] = _spread(lookup.reindex(pd.Index(origins.astype(object))).to_numpy(), origin_code)
+    origin = lookup.reindex(pd.Index(origins.astype(object))).to_numpy()
+    if coded_areas:
+        tier_ones = sorted(pd.unique(lookup.astype(str)))
+        for column, values, codes in (
+            ("host_tier_one", host, service_code),
+            ("origin_tier_one", origin, origin_code),
+        ):
+            per_key = pd.Categorical(pd.Series(values, dtype=object), categories=tier_ones)
+            out[column] = pd.Categorical.from_codes(
+                _spread(per_key.codes.astype(np.int64), codes, -1), dtype=per_key.dtype
+            )
+    else:
+        out["host_tier_one"] = _spread(host, service_code)
+        out["origin_tier_one"] = _spread(origin, origin_code)
     return out
 
 

@@ -120,14 +120,46 @@ def referral_context(dataset: Dataset, period: str, *, referrals: pd.DataFrame |
     """
     if referrals is None:
         referrals = referrals_in_context(dataset)
+    return _referral_context(dataset, period, referrals)
+
+
+#: The columns of :func:`referral_context` that this module, :mod:`needs.capacity` and
+#: :mod:`needs.funding` read (``household_code`` is added when missing).
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    "date",
+    "host_tier_one",
+    "origin_tier_one",
+    "accommodation_type",
+    "specialism",
+    "outcome",
+    "decline_reason",
+    "support_start",
+    "support_end",
+    "children",
+    "household_code",
+    *group_characteristics(),
+)
+
+
+def _referral_context(
+    dataset: Dataset, period: str, referrals: pd.DataFrame, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """:func:`referral_context` keeping only ``columns`` of ``referrals`` (all if ``None``),
+    so that the selected rows are copied once and only for the columns the parts read."""
     made = made_in_period(referrals, period).to_numpy()
     supported = supported_in_period(referrals, period).to_numpy()
     keep = made | supported
-    context = referrals.loc[keep].reset_index(drop=True)
+    if columns is None:
+        context = referrals.loc[keep].reset_index(drop=True)
+    else:
+        context = referrals.loc[keep, [c for c in columns if c in referrals.columns]].reset_index(drop=True)
     context["made_in_period"] = made[keep]
     context["supported_in_period"] = supported[keep]
     tier_ones = sorted(pd.unique(tier_one_lookup(dataset).astype(str)))
     for column in ("host_tier_one", "origin_tier_one"):
+        dtype = context[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == tier_ones:
+            continue  # already coded over the tier-one codes (``assess_all``)
         context[column] = pd.Categorical(context[column].astype(object), categories=tier_ones)
     for column, codes in _CONTEXT_CATEGORIES.items():
         context[column] = _as_categorical(context[column], codes.codes)
@@ -179,9 +211,27 @@ def _order(frame: pd.DataFrame, orders: dict[str, Sequence[str]]) -> pd.DataFram
 _TYPE_ORDER = (*cat.ACCOMMODATION_TYPES.codes, ALL)
 
 
+def _all_categorical(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
+    return all(isinstance(frame[column].dtype, pd.CategoricalDtype) for column in columns)
+
+
+def _type_codes(made: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Integer codes of host area and accommodation type (-1 missing) and their counts."""
+    host = made["host_tier_one"].cat.codes.to_numpy().astype(np.int64)
+    kind = made["accommodation_type"].cat.codes.to_numpy().astype(np.int64)
+    return (
+        host,
+        kind,
+        len(made["host_tier_one"].cat.categories),
+        len(made["accommodation_type"].cat.categories),
+    )
+
+
 def _counts_by_type(made: pd.DataFrame, column: str, codes: Sequence[str]) -> pd.DataFrame:
     """Counts of referrals by host area x accommodation type x ``column``, with an ``all``
     type, completed with zeros for every code of ``column`` in each (area, type)."""
+    if _all_categorical(made, ["host_tier_one", "accommodation_type", column]):
+        return _counts_by_type_coded(made, column, codes)
     counts = (
         made.groupby(["host_tier_one", "accommodation_type", column], observed=True)
         .size()
@@ -207,8 +257,68 @@ def _counts_by_type(made: pd.DataFrame, column: str, codes: Sequence[str]) -> pd
     return grid
 
 
+def _counts_by_type_coded(made: pd.DataFrame, column: str, codes: Sequence[str]) -> pd.DataFrame:
+    """:func:`_counts_by_type` for categorical columns: one ``numpy.bincount`` of the
+    category codes instead of group-bys and merges on strings (same rows, same order)."""
+    host, kind, n_areas, n_types = _type_codes(made)
+    values = made[column]
+    n_values = len(values.cat.categories)
+    value = values.cat.codes.to_numpy().astype(np.int64)
+    paired = (host >= 0) & (kind >= 0)
+    pairs = np.flatnonzero(np.bincount(host[paired] * n_types + kind[paired], minlength=n_areas * n_types))
+    valid = paired & (value >= 0)
+    table = np.bincount(
+        (host[valid] * n_types + kind[valid]) * n_values + value[valid],
+        minlength=n_areas * n_types * n_values,
+    ).reshape(n_areas, n_types, n_values)
+    # The code of each requested category among the column's categories (absent: no count).
+    position = values.cat.categories.get_indexer(pd.Index(list(codes), dtype=object))
+    found = position >= 0
+    chosen = np.zeros((n_areas, n_types, len(codes)), dtype=np.int64)
+    chosen[:, :, found] = table[:, :, position[found]]
+    pair_area, pair_type = pairs // n_types, pairs % n_types
+    area_list = pd.unique(pair_area)
+    area_labels = np.asarray(made["host_tier_one"].cat.categories, dtype=object)
+    type_labels = np.asarray(made["accommodation_type"].cat.categories, dtype=object)
+    n_codes = len(codes)
+    count = np.concatenate(
+        [chosen[pair_area, pair_type].ravel(), chosen[area_list].sum(axis=1).ravel()]
+    ).astype("int64")
+    area = np.concatenate([pair_area, area_list])
+    types = np.concatenate([type_labels[pair_type], np.full(len(area_list), ALL, dtype=object)])
+    return pd.DataFrame(
+        {
+            "area_code": pd.array(np.repeat(area_labels[area], n_codes).astype(str), dtype="str"),
+            "accommodation_type": pd.array(np.repeat(types, n_codes).astype(str), dtype="str"),
+            column: pd.array(
+                np.tile(np.asarray(list(codes), dtype=object), len(area)).astype(str), dtype="str"
+            ),
+            "count": count,
+        }
+    )
+
+
 def _decided_denominator(grid: pd.DataFrame, made: pd.DataFrame) -> pd.Series:
     """Decided referrals in each (area, accommodation type) row of ``grid``."""
+    if _all_categorical(made, ["host_tier_one", "accommodation_type", "outcome"]):
+        host, kind, n_areas, n_types = _type_codes(made)
+        outcome = made["outcome"]
+        is_decided = np.append(
+            np.isin(np.asarray(outcome.cat.categories, dtype=object), cat.DECIDED_OUTCOMES), False
+        )
+        valid = (host >= 0) & (kind >= 0) & is_decided[outcome.cat.codes.to_numpy()]
+        table = np.bincount(host[valid] * n_types + kind[valid], minlength=n_areas * n_types)
+        table = table.reshape(n_areas, n_types)
+        table = np.column_stack([table, table.sum(axis=1), np.zeros(n_areas, dtype=table.dtype)])
+        area = pd.Index(made["host_tier_one"].cat.categories.astype(str)).get_indexer(
+            grid["area_code"].astype(str)
+        )
+        types = pd.Index([*made["accommodation_type"].cat.categories.astype(str), ALL]).get_indexer(
+            grid["accommodation_type"].astype(str)
+        )
+        types = np.where(types < 0, n_types + 1, types)  # an unknown label: no decided referral
+        result = np.where(area >= 0, table[np.maximum(area, 0), types], 0)
+        return pd.Series(result.astype("int64"), index=grid.index, name="denominator")
     decided = made[made["outcome"].isin(cat.DECIDED_OUTCOMES)]
     by_type = decided.groupby(["host_tier_one", "accommodation_type"], observed=True).size()
     by_type = (
@@ -246,7 +356,7 @@ def outcomes(
         one row per outcome code for every (area, type) with a referral in the period.
     """
     context = _context(dataset, period, context)
-    made = context[context["made_in_period"]]
+    made = context.loc[context["made_in_period"], ["host_tier_one", "accommodation_type", "outcome"]]
     grid = _counts_by_type(made, "outcome", cat.REFERRAL_OUTCOMES.codes)
     grid["denominator"] = _decided_denominator(grid, made)
     # Shares only for decisions: a count of pending or withdrawn referrals may exceed the
@@ -280,7 +390,9 @@ def decline_reasons(
         capacity_related``; one row per reason code for every (area, type) with a referral.
     """
     context = _context(dataset, period, context)
-    made = context[context["made_in_period"]]
+    made = context.loc[
+        context["made_in_period"], ["host_tier_one", "accommodation_type", "outcome", "decline_reason"]
+    ]
     declined = made[made["outcome"] == "unable_to_support"].rename(columns={"decline_reason": "reason"})
     grid = _counts_by_type(declined, "reason", cat.DECLINE_REASONS.codes)
     # (area, type) pairs with decided referrals but no decline still get zero rows.
@@ -316,7 +428,10 @@ def declines_by_group(
         ``area_code, characteristic, category, declined, decided, share, lower, upper``.
     """
     context = _context(dataset, period, context)
-    decided = context[context["made_in_period"] & context["outcome"].isin(cat.DECIDED_OUTCOMES)]
+    decided = context.loc[
+        context["made_in_period"] & context["outcome"].isin(cat.DECIDED_OUTCOMES),
+        ["host_tier_one", "outcome", *group_characteristics()],
+    ]
     areas = np.asarray(decided["host_tier_one"].cat.categories, dtype=object)
     area_index = decided["host_tier_one"].cat.codes.to_numpy().astype(np.int64)
     unable = (decided["outcome"] == "unable_to_support").to_numpy().astype(float)
@@ -443,7 +558,7 @@ def cross_border_flows(
         ``households``.
     """
     context = _context(dataset, period, context)
-    made = context[context["made_in_period"]]
+    made = context.loc[context["made_in_period"], ["host_tier_one", "origin_tier_one", "household_code"]]
     areas = np.asarray(context["host_tier_one"].cat.categories, dtype=object)
     n = len(areas)
     pair = (
@@ -495,7 +610,7 @@ def out_of_area(
         ``area_code, direction, count, denominator, share, lower, upper``.
     """
     context = _context(dataset, period, context)
-    made = context[context["made_in_period"]]
+    made = context.loc[context["made_in_period"], ["host_tier_one", "origin_tier_one"]]
     areas = np.asarray(context["host_tier_one"].cat.categories, dtype=object)
     host = made["host_tier_one"].cat.codes.to_numpy()
     origin = made["origin_tier_one"].cat.codes.to_numpy()

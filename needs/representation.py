@@ -281,17 +281,13 @@ class ProfileCounter:
         sizes = [len(categories.codes) for categories in CHARACTERISTIC_LISTS.values()]
         self.offsets = dict(zip(CHARACTERISTIC_LISTS, np.cumsum([0, *sizes[:-1]]), strict=True))
         self.width = int(sum(sizes))
-        columns = []
-        for name in self.characteristics:
+        # Filled column by column in place: no stacked int64 copy of every column.
+        self.codes = np.empty((len(referrals), len(self.characteristics)), dtype=np.int32)
+        for j, name in enumerate(self.characteristics):
             codes = _category_codes(referrals[name], CHARACTERISTIC_LISTS[name].codes)
             if codes is None:
                 return False
-            columns.append(codes + self.offsets[name])
-        self.codes = (
-            np.column_stack(columns).astype(np.int32)
-            if columns
-            else np.zeros((len(referrals), 0), dtype=np.int32)
-        )
+            np.add(codes, self.offsets[name], out=self.codes[:, j], casting="unsafe")
         return True
 
     def _mask(self, period: str, basis: str) -> np.ndarray:
@@ -334,9 +330,9 @@ class ProfileCounter:
     def households(self, period: str) -> np.ndarray:
         """Households supported in ``period`` per area (counted once each)."""
         if period not in self._households:
-            mask = self._mask(period, "supported") & (self.area >= 0)
-            key = np.unique(self.area[mask] * self.n_households + self.household[mask])
-            self._households[period] = np.bincount(key // self.n_households, minlength=len(self.area_codes))
+            # The latest supported referral of each (area, household) is one row per pair, so
+            # the supported-basis counts (wanted by the trends anyway) give the totals.
+            self.counts(period, "supported")
         return self._households[period]
 
     def counts(self, period: str, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -350,7 +346,9 @@ class ProfileCounter:
         if basis == "supported":
             self._households.setdefault(period, np.bincount(area, minlength=n_areas))
         households = np.bincount(area, minlength=n_areas)
-        flat = (area[:, None] * self.width + self.codes[rows]).ravel()
+        flat = self.codes[rows]  # a fresh int32 array: offset it in place
+        flat += (area.astype(np.int32) * np.int32(self.width))[:, None]
+        flat = flat.ravel()
         table = np.bincount(flat, minlength=n_areas * self.width).reshape(n_areas, self.width)
         count_frames, unknown_frames = [], []
         for name, categories in CHARACTERISTIC_LISTS.items():
@@ -421,7 +419,7 @@ def _category_codes(values: pd.Series, codes: tuple[str, ...]) -> np.ndarray | N
             return None
         lookup.append(position[label])
     lookup.append(not_known)  # missing values (code -1)
-    return np.asarray(lookup, dtype=np.int64)[index]
+    return np.asarray(lookup, dtype=np.int32)[index]
 
 
 def _census_profile(dataset: Dataset) -> pd.DataFrame:
