@@ -1,5 +1,5 @@
 """Build the embedded example dataset (``data/example``) and the reference tables that
-``needs.synth`` ships in ``needs/resources``, from the copies in ``data/reference``.
+``needs.synth.generate`` ships in ``needs/resources``, from the copies in ``data/reference``.
 
 Run from anywhere::
 
@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from needs import categories as cat
-from needs.synth import calibrate_individuals, synthesise_referrals, write_dataset
+from needs.reference import categories as cat
+from needs.reference.constants import DEFAULT_SEED
+from needs.synth.generate import calibrate_individuals, synthesise_referrals, write_dataset
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference"
 EXAMPLE = HERE / "example"
-RESOURCES = HERE.parent / "needs" / "resources"
+RESOURCES = HERE.parent / "needs" / "reference" / "resources"
 
 COUNTY = "E10000018"
 DISTRICTS = [f"E070001{n}" for n in range(29, 36)]
@@ -30,7 +31,7 @@ NEIGHBOURS = ["E06000016", "E06000017"]  # Leicester, Rutland: with population
 ORIGIN_ONLY = ["E10000024", "E06000018", "E10000007", "E10000031", "E10000019", "E06000061", "E06000062"]
 PERIODS = ["2022-23", "2023-24"]
 DATA_DATE = "2024-03-31"
-SEED = 20211001
+SEED = DEFAULT_SEED
 #: Victims supported by Leicestershire-hosted services (the council's published figures).
 TARGETS = {"2022-23": 97, "2023-24": 1257}
 
@@ -627,6 +628,7 @@ def build() -> dict[str, pd.DataFrame]:
     metadata = {
         "title": "Leicestershire: domestic abuse safe accommodation needs assessment (demonstration data)",
         "authority": "Leicestershire County Council",
+        "area_code": COUNTY,
         "data_date": DATA_DATE,
         "demonstration": True,
         "description": (

@@ -9,7 +9,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from needs.dataset import Dataset  # noqa: E402
+from needs.inputs.dataset import Dataset  # noqa: E402
 
 __all__ = ["Dataset", "__version__", "load", "assess", "assess_all"]
 
@@ -17,15 +17,15 @@ __all__ = ["Dataset", "__version__", "load", "assess", "assess_all"]
 def __getattr__(name: str):
     # Lazy imports keep `import needs` fast for the command line.
     if name == "load":
-        from needs.io import load
+        from needs.inputs.load import load
 
         return load
     if name == "assess":
-        from needs.assessment import assess
+        from needs.assessment.assemble import assess
 
         return assess
     if name == "assess_all":
-        from needs.assessment import assess_all
+        from needs.assessment.assemble import assess_all
 
         return assess_all
     raise AttributeError(name)

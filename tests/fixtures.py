@@ -52,10 +52,22 @@ capacity), H18 (2023-24 accepted), H19 (2024-25 male accepted).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from needs.categories import ADDITIONAL_NEEDS, need_column
-from needs.dataset import Dataset
+from needs.inputs.dataset import Dataset
+from needs.reference.categories import ADDITIONAL_NEEDS, need_column
+
+#: The test folder, the repository it belongs to, and the test data (fixtures, PHE references).
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+TEST_DATA = TESTS / "data"
+#: The embedded demonstration data, its area (``area_code`` in its dataset.yaml) and its
+#: latest period: what every command uses when no data folder, area or period is given.
+DEFAULT_DATA = ROOT / "data" / "example"
+DEFAULT_AREA = "E10000018"
+DEFAULT_PERIOD = "2023-24"
 
 SHIRE = "E10000001"
 NORTHTON = "E07000001"
@@ -251,7 +263,7 @@ def tiny_dataset() -> Dataset:
 
     Returns
     -------
-    needs.dataset.Dataset
+    needs.inputs.dataset.Dataset
         Tables ``areas``, ``population``, ``prevalence``, ``characteristics``, ``services``,
         ``referrals`` and ``funding`` with plain-string category columns.
     """

@@ -7,14 +7,14 @@ Run::
 
 Reported (best and median of ``--repeat`` runs, wall-clock):
 
-* building the baseline once (:func:`needs.scenarios.baseline`: the assessment's capacity,
+* building the baseline once (:func:`needs.scenarios.model.baseline`: the assessment's capacity,
   funding and population calculations) - not part of the goals, shown for context;
-* **one scenario evaluated** (:func:`needs.scenarios.apply` + :func:`needs.scenarios.evaluate`)
+* **one scenario evaluated** (:func:`needs.scenarios.model.apply` + :func:`needs.scenarios.model.evaluate`)
   of ``templates/scenarios/male-units.yaml`` on ``data/example`` - goal under 50 ms, so a
   notebook slider feels instant;
 * **Monte Carlo**: ``--draws`` draws (default 10,000) of the same scenario (draws + Erlang B
   and units needed over draws x 6 types) - goal under 1 s;
-* a whole :func:`needs.scenarios.compare` of the baseline and the four worked examples with
+* a whole :func:`needs.scenarios.model.compare` of the baseline and the four worked examples with
   ``--draws`` draws, for context.
 
 Not collected by pytest (``--ignore=tests/benchmarks``).
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import needs
-from needs import scenarios as sc
+from needs.scenarios import model as sc
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "example"

@@ -1,4 +1,4 @@
-"""Benchmark: needs.stats intervals on a million rows and Erlang B over a large grid.
+"""Benchmark: needs.methods.stats intervals on a million rows and Erlang B over a large grid.
 
 Run::
 
@@ -26,8 +26,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from needs import stats
-from needs.queueing import erlang_b, servers_needed
+from needs.methods import stats
+from needs.methods.queueing import erlang_b, servers_needed
 
 
 def best_time(function: Callable[[], object], repeat: int) -> float:

@@ -6,7 +6,7 @@ size of the process, which includes the generator's frames, and the tracemalloc 
 of the load alone in a second run).
 
 The referrals are generated directly with numpy from the category lists (valid values,
-consistent dates and outcomes), so the benchmark does not depend on ``needs.synth``.
+consistent dates and outcomes), so the benchmark does not depend on ``needs.synth.generate``.
 The other tables are the small fixture in ``tests/data/valid_minimal``.
 """
 
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 import needs
-from needs import categories as cat
-from needs import schema
+from needs.reference import categories as cat
+from needs.reference import schema
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "valid_minimal"
 

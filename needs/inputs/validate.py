@@ -1,0 +1,682 @@
+"""Validation of raw input tables against the data dictionary (:data:`needs.reference.schema.TABLES`).
+
+Every input table arrives as text (a :class:`RawTable`, built by :mod:`needs.inputs.load`), is
+checked against its :class:`~needs.reference.schema.Table` and is coerced to typed columns. Every
+problem is found in one pass and reported as an :class:`~needs.errors.Issue` naming the
+file, the row as the user sees it (the header is row 1), the column, what was found and
+what was expected.
+
+The checks are vectorised: every column is held as a categorical of its distinct text
+values, so parsing, dictionary look-ups and foreign-key look-ups run once per *distinct*
+value and are broadcast to the rows through the category codes. One million referral
+rows validate in seconds.
+
+Kinds of problem found
+----------------------
+- a required table or column is missing; a required table has no rows;
+- a blank cell in a column that must be filled;
+- a cell of the wrong type (text in a number column, a date that is not a date, a period
+  not written ``YYYY-YY``, an area code that is not an ONS GSS code, a yes/no that is not
+  true or false);
+- a value outside the column's category list;
+- a count that is not a whole number, or a number below the minimum or above the maximum;
+- a duplicated key;
+- a foreign key naming an unknown service or area;
+- a later date before an earlier one (``DateOrder``);
+- a cell left blank where another column requires it (``required_when``);
+- a ``characteristics`` category not in its characteristic's list;
+- population rows for an area that has child areas (its totals come from its districts).
+
+Unknown columns are warnings, not errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from needs.errors import DataValidationError, Issue
+from needs.reference import categories as cat
+from needs.reference import schema
+from needs.reference.periods import is_period
+from needs.reference.schema import Column, Table
+
+#: How many rows of one kind of problem in one column are listed before "and N more rows".
+MAX_LISTED_ROWS = 20
+#: How many allowed values are shown before the list is abbreviated.
+MAX_SHOWN_VALUES = 10
+
+_AREA_CODE = re.compile(schema.AREA_CODE_PATTERN)
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_TRUE = frozenset({"true", "yes", "y", "t", "1"})
+_FALSE = frozenset({"false", "no", "n", "f", "0"})
+
+
+# --------------------------------------------------------------------------------------
+# Raw tables
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawTable:
+    """One input table as read from a file, before validation.
+
+    Parameters
+    ----------
+    table
+        Table name in :data:`needs.reference.schema.TABLES`.
+    source
+        Where the table came from, as shown in messages: ``referrals.csv`` or
+        ``providers.xlsx, sheet 'referrals'``.
+    frame
+        One column per heading (headings stripped of surrounding spaces); every column is a
+        pandas ``Categorical`` of text with surrounding whitespace stripped and blank cells
+        as ``""`` (never missing).
+    rows
+        Row number of each row of ``frame`` as the user sees it in the file or sheet
+        (the header is row 1, so the first data row is normally row 2).
+    """
+
+    table: str
+    source: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+
+
+def text_categorical(values: pd.Series | pd.Categorical | np.ndarray) -> pd.Categorical:
+    """Text values as a categorical of stripped strings, blanks as ``""``.
+
+    Parameters
+    ----------
+    values
+        Strings (or a categorical of strings); missing values become ``""``.
+
+    Returns
+    -------
+    pandas.Categorical
+        Distinct stripped strings as categories (unordered), no missing codes.
+    """
+    categorical = values if isinstance(values, pd.Categorical) else pd.Categorical(values)
+    categories = np.asarray(categorical.categories, dtype=object)
+    stripped = np.array([str(value).strip() for value in categories] + [""], dtype=object)
+    new_codes, uniques = pd.factorize(stripped)
+    codes = np.asarray(categorical.codes, dtype=np.int64)
+    codes = np.where(codes < 0, len(categories), codes)  # missing -> the "" appended last
+    return pd.Categorical.from_codes(new_codes[codes], categories=pd.Index(uniques, dtype=object))
+
+
+def _format_uniques(values: pd.Index | np.ndarray) -> np.ndarray:
+    """Text of each distinct value of a typed column (used by :func:`raw_from_frame`)."""
+    index = pd.Index(values)
+    if isinstance(index, pd.DatetimeIndex):
+        return np.asarray(index.strftime("%Y-%m-%d"), dtype=object)
+    out = []
+    for value in index:
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+            out.append("")
+        elif isinstance(value, bool | np.bool_):
+            out.append("true" if value else "false")
+        elif isinstance(value, float | np.floating) and float(value).is_integer():
+            out.append(str(int(value)))
+        elif isinstance(value, pd.Timestamp):
+            out.append(value.strftime("%Y-%m-%d"))
+        else:
+            out.append(str(value))
+    return np.asarray(out, dtype=object)
+
+
+def raw_from_frame(table: str, frame: pd.DataFrame, source: str | None = None) -> RawTable:
+    """Turn an in-memory DataFrame of any dtypes into a :class:`RawTable` of text.
+
+    Used to validate frames built in code (synthetic data, tests) with exactly the rules
+    applied to files. Dates are written ``YYYY-MM-DD``, booleans ``true``/``false`` and
+    whole floats as integers. Rows are numbered as in a CSV file (first data row 2).
+    """
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categorical = series.array
+        else:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            categorical = _text_from_codes(codes, _format_uniques(uniques))
+        columns[str(name).strip()] = text_categorical(categorical)
+    raw = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return RawTable(table, source or f"{table}.csv", raw, np.arange(len(frame)) + 2)
+
+
+def _text_from_codes(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """Categorical from factorize codes and the (possibly repeated) text of each unique."""
+    texts = np.append(texts, "")  # position len(texts) is the missing value
+    codes = np.where(codes < 0, len(texts) - 1, codes)
+    new_codes, uniques = pd.factorize(texts)
+    return pd.Categorical.from_codes(new_codes[codes], categories=pd.Index(uniques, dtype=object))
+
+
+# --------------------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------------------
+
+
+def _quote(value: object, limit: int = 60) -> str:
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
+def allowed_list(codes: tuple[str, ...] | list[str], limit: int = MAX_SHOWN_VALUES) -> str:
+    """Allowed values for a message, abbreviated when the list is long."""
+    codes = list(codes)
+    if len(codes) <= limit:
+        return ", ".join(codes)
+    return ", ".join(codes[:limit]) + f", ... ({len(codes)} values; run 'needs dictionary' for the full list)"
+
+
+def _did_you_mean(value: str, codes: tuple[str, ...] | list[str]) -> str:
+    lowered = {code.lower(): code for code in codes}
+    normalised = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if normalised in lowered:
+        return f" (did you mean '{lowered[normalised]}'?)"
+    close = difflib.get_close_matches(value, list(codes), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Issues:
+    """Collects issues, listing at most :data:`MAX_LISTED_ROWS` rows per kind and column."""
+
+    def __init__(self) -> None:
+        self.items: list[Issue] = []
+
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.items.append(Issue(file, message, row, column, "error"))
+
+    def warn(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.items.append(Issue(file, message, row, column, "warning"))
+
+    def rows(
+        self,
+        raw: RawTable,
+        column: str | None,
+        positions: np.ndarray,
+        message: Callable[[int], str],
+        problem: str,
+    ) -> None:
+        """Report the rows at ``positions`` (0-based positions in ``raw.frame``).
+
+        ``message(position)`` builds the message of one listed row; ``problem`` names the
+        kind of problem for the "and N more rows" line.
+        """
+        positions = np.asarray(positions)
+        if positions.size == 0:
+            return
+        for position in positions[:MAX_LISTED_ROWS]:
+            self.add(raw.source, message(int(position)), int(raw.rows[position]), column)
+        more = positions.size - MAX_LISTED_ROWS
+        if more > 0:
+            self.add(
+                raw.source,
+                f"and {more:,} more row{'s' if more != 1 else ''} with the same problem ({problem})",
+                None,
+                column,
+            )
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.items if issue.severity == "error"]
+
+
+# --------------------------------------------------------------------------------------
+# Column conversion (on distinct values)
+# --------------------------------------------------------------------------------------
+
+# Problem kinds per distinct value.
+_OK, _BLANK, _TYPE, _NOT_WHOLE, _BELOW, _ABOVE, _NOT_IN_LIST = range(7)
+
+
+def _parse_numbers(uniques: np.ndarray) -> np.ndarray:
+    """Float value of each distinct text (NaN where it is not a number).
+
+    Accepts what Excel writes when it saves a CSV: ``1,234`` thousands separators and a
+    leading ``£``.
+    """
+    values = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+    retry = np.isnan(values) & (uniques != "")
+    if retry.any():
+        cleaned = pd.Series(uniques[retry], dtype=object).str.replace("£", "", regex=False).str.strip()
+        thousands = cleaned.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+        cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+        values[retry] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def _parse_dates(uniques: np.ndarray) -> pd.DatetimeIndex:
+    """Date of each distinct text (NaT where it is not a date).
+
+    Accepts ``YYYY-MM-DD`` (also with a time, as Excel date cells carry), and the
+    ``DD/MM/YYYY`` that UK Excel writes when it re-saves a CSV.
+    """
+    series = pd.Series(uniques, dtype=object)
+    dates = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce").copy()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        missing = dates.isna() & (series != "")
+        if not missing.any():
+            break
+        dates[missing] = pd.to_datetime(series[missing], format=fmt, errors="coerce")
+    return pd.DatetimeIndex(dates.dt.normalize()).as_unit("ns")
+
+
+def _expected(column: Column, kind: int) -> str:
+    if kind == _NOT_WHOLE:
+        return "a whole number"
+    if kind == _BELOW:
+        return f"a value of at least {column.minimum:g}"
+    if kind == _ABOVE:
+        return f"a value of at most {column.maximum:g}"
+    if column.kind == "category":
+        return "one of " + allowed_list(column.categories.codes)
+    if column.kind == "period":
+        return "a financial year written YYYY-YY with consecutive years, e.g. 2024-25"
+    if column.kind == "date":
+        return "a date written YYYY-MM-DD, e.g. 2024-05-31"
+    if column.kind == "code":
+        return "an ONS GSS area code: a letter and 8 digits, e.g. E10000018"
+    if column.kind == "bool":
+        return "true or false"
+    if column.kind == "int":
+        return "a whole number"
+    if column.kind == "number":
+        return "a number"
+    return column.allowed_values
+
+
+_PROBLEM_NAMES = {
+    _BLANK: "blank",
+    _TYPE: "wrong type",
+    _NOT_WHOLE: "not a whole number",
+    _BELOW: "too small",
+    _ABOVE: "too large",
+    _NOT_IN_LIST: "not an allowed value",
+}
+
+
+def _convert_column(column: Column, raw: pd.Categorical) -> tuple[object, np.ndarray, np.ndarray]:
+    """Convert one column of text.
+
+    Returns
+    -------
+    values
+        The typed column (a pandas array or Categorical), missing where invalid or blank.
+    problems
+        Problem kind of every distinct value (``_OK`` ...).
+    codes
+        Category code of every row (index into ``problems``).
+    """
+    uniques = np.asarray(raw.categories, dtype=object)
+    codes = np.asarray(raw.codes, dtype=np.intp)
+    blank = uniques == ""
+    problems = np.full(len(uniques), _OK, dtype=np.int8)
+    kind = column.kind
+
+    if kind == "category":
+        allowed = list(column.categories.codes)
+        position = pd.Index(allowed).get_indexer(uniques)
+        problems[(position < 0) & ~blank] = _NOT_IN_LIST
+        values: object = pd.Categorical.from_codes(position[codes], categories=allowed)
+    elif kind in ("int", "number"):
+        numbers = _parse_numbers(uniques)
+        problems[np.isnan(numbers) & ~blank] = _TYPE
+        valid = ~np.isnan(numbers)
+        if kind == "int":
+            problems[valid & (numbers != np.floor(numbers))] = _NOT_WHOLE
+        if column.minimum is not None:
+            problems[valid & (problems == _OK) & (numbers < column.minimum)] = _BELOW
+        if column.maximum is not None:
+            problems[valid & (problems == _OK) & (numbers > column.maximum)] = _ABOVE
+        row_values = numbers[codes]
+        if kind == "int":
+            whole = np.where(problems[codes] == _OK, row_values, np.nan)
+            missing = np.isnan(whole)
+            integers = np.where(missing, 0, whole).astype(np.int64)
+            if column.nullable or missing.any():
+                values = pd.arrays.IntegerArray(integers, missing)
+            else:
+                values = integers
+        else:
+            values = np.where(problems[codes] == _OK, row_values, np.nan)
+    elif kind == "date":
+        dates = _parse_dates(uniques)
+        problems[dates.isna() & ~blank] = _TYPE
+        values = dates.take(codes).to_numpy()
+    elif kind == "bool":
+        lowered = np.array([value.lower() for value in uniques], dtype=object)
+        truth = np.isin(lowered, list(_TRUE))
+        falsity = np.isin(lowered, list(_FALSE))
+        problems[~truth & ~falsity & ~blank] = _TYPE
+        values = pd.arrays.BooleanArray(truth[codes], ~(truth | falsity)[codes])
+    else:
+        if kind == "period":
+            ok = np.array([is_period(value) for value in uniques], dtype=bool)
+            problems[~ok & ~blank] = _TYPE
+        elif kind == "code":
+            ok = np.array([bool(_AREA_CODE.match(value)) for value in uniques], dtype=bool)
+            problems[~ok & ~blank] = _TYPE
+        texts = np.where(blank | (problems != _OK), None, uniques).astype(object)
+        values = pd.array(texts[codes], dtype="str")
+
+    if not column.nullable:
+        problems[blank] = _BLANK
+    return values, problems, codes
+
+
+def _report_column(
+    issues: _Issues, raw: RawTable, column: Column, problems: np.ndarray, codes: np.ndarray
+) -> None:
+    """Report the rows of one column whose value has a problem, one group per kind."""
+    if not (problems != _OK).any():
+        return
+    uniques = np.asarray(raw.frame[column.name].cat.categories, dtype=object)
+    row_problems = problems[codes]
+    for kind in np.unique(row_problems[row_problems != _OK]):
+        positions = np.flatnonzero(row_problems == kind)
+
+        def message(position: int, kind: int = int(kind)) -> str:
+            found = uniques[codes[position]]
+            if kind == _BLANK:
+                return f"blank; expected {_expected(column, _TYPE)} (this column must be filled)"
+            text = f"found {_quote(found)}; expected {_expected(column, kind)}"
+            if kind == _NOT_IN_LIST:
+                text += _did_you_mean(found, column.categories.codes)
+            elif kind == _TYPE and column.kind == "period" and re.match(r"^\d{4}\D\d{2}$", found):
+                text += (
+                    f" (did you mean '{found[:4]}-{found[5:]}'?)"
+                    if is_period(f"{found[:4]}-{found[5:]}")
+                    else ""
+                )
+            return text
+
+        issues.rows(raw, column.name, positions, message, _PROBLEM_NAMES[int(kind)])
+
+
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    raw: RawTable
+    frame: pd.DataFrame  # typed columns present in the file
+    valid: pd.DataFrame  # boolean: cell is present and valid
+
+
+def _check_columns(issues: _Issues, raw: RawTable, table: Table) -> list[Column]:
+    """Report missing and unknown columns; return the dictionary columns present."""
+    present = set(raw.frame.columns)
+    known = set(table.column_names)
+    for column in table.columns:
+        if column.required and column.name not in present:
+            near = difflib.get_close_matches(column.name, [c for c in present if c not in known], n=1)
+            hint = f" (is '{near[0]}' meant to be '{column.name}'?)" if near else ""
+            issues.add(
+                raw.source,
+                f"required column is missing{hint}; the heading row must include '{column.name}' "
+                f"({column.description})",
+                None,
+                column.name,
+            )
+    for name in raw.frame.columns:
+        if name not in known:
+            issues.warn(
+                raw.source,
+                f"unknown column, ignored (columns of '{table.name}' are: {allowed_list(table.column_names, 40)})",
+                None,
+                name,
+            )
+    return [column for column in table.columns if column.name in present]
+
+
+def _check_table(issues: _Issues, raw: RawTable, table: Table) -> _Checked:
+    columns = _check_columns(issues, raw, table)
+    if len(raw.frame) == 0 and table.required:
+        issues.add(
+            raw.source, f"has a heading row but no data rows; the '{table.name}' table needs at least one row"
+        )
+    typed: dict[str, object] = {}
+    valid: dict[str, np.ndarray] = {}
+    for column in columns:
+        values, problems, codes = _convert_column(column, raw.frame[column.name].array)
+        _report_column(issues, raw, column, problems, codes)
+        typed[column.name] = values
+        valid[column.name] = problems[codes] == _OK
+    index = pd.RangeIndex(len(raw.frame))
+    return _Checked(raw, pd.DataFrame(typed, index=index), pd.DataFrame(valid, index=index, dtype=bool))
+
+
+def _filled(checked: _Checked, column: str) -> np.ndarray:
+    """Rows where ``column`` holds a valid, non-blank value."""
+    return (checked.valid[column] & checked.frame[column].notna()).to_numpy()
+
+
+def _check_key(issues: _Issues, checked: _Checked, table: Table) -> None:
+    key = list(table.key)
+    if not key or any(name not in checked.frame.columns for name in key):
+        return
+    frame = checked.frame[key]
+    usable = np.logical_and.reduce([_filled(checked, name) for name in key])
+    duplicated = frame.duplicated(keep=False).to_numpy() & usable
+    if not duplicated.any():
+        return
+    positions = np.flatnonzero(duplicated)
+    group = frame.iloc[positions].groupby(key, observed=True, sort=False, dropna=False).ngroup().to_numpy()
+    # first row of each duplicated key, in file order; the rows of each key listed in full
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    groups = np.split(positions[order], starts[1:])
+    groups.sort(key=lambda rows: rows[0])
+    raw = checked.raw
+    label = ", ".join(key)
+    for rows in groups[:MAX_LISTED_ROWS]:
+        values = ", ".join(_quote(raw.frame[name].iloc[rows[0]]) for name in key)
+        file_rows = [str(int(raw.rows[position])) for position in rows]
+        listed = ", ".join(file_rows[:10]) + (
+            f" and {len(file_rows) - 10} more" if len(file_rows) > 10 else ""
+        )
+        issues.add(
+            raw.source,
+            f"duplicate {label} {values} on rows {listed}; each {label} must appear only once",
+            int(raw.rows[rows[1]]),
+            label,
+        )
+    more = len(groups) - MAX_LISTED_ROWS
+    if more > 0:
+        issues.add(raw.source, f"and {more:,} more duplicated {label} values", None, label)
+
+
+def _check_date_orders(issues: _Issues, checked: _Checked, table: Table) -> None:
+    for order in table.date_orders:
+        if order.earlier not in checked.frame.columns or order.later not in checked.frame.columns:
+            continue
+        earlier = checked.frame[order.earlier].to_numpy()
+        later = checked.frame[order.later].to_numpy()
+        both = _filled(checked, order.earlier) & _filled(checked, order.later)
+        positions = np.flatnonzero(both & (later < earlier))
+        raw = checked.raw
+
+        def message(position: int, order: schema.DateOrder = order, raw: RawTable = raw) -> str:
+            return (
+                f"{order.later} {raw.frame[order.later].iloc[position]} is before "
+                f"{order.earlier} {raw.frame[order.earlier].iloc[position]}; "
+                f"expected {order.later} on or after {order.earlier}"
+            )
+
+        issues.rows(raw, order.later, positions, message, f"{order.later} before {order.earlier}")
+
+
+def _check_required_when(issues: _Issues, checked: _Checked, table: Table) -> None:
+    for column, when_column, when_values in table.required_when:
+        if column not in checked.frame.columns or when_column not in checked.frame.columns:
+            continue
+        condition = checked.frame[when_column].astype(object).isin(list(when_values)).to_numpy()
+        blank = (checked.raw.frame[column].astype(object) == "").to_numpy()
+        positions = np.flatnonzero(condition & blank)
+        raw = checked.raw
+
+        def message(position: int, when_column: str = when_column, raw: RawTable = raw) -> str:
+            found = raw.frame[when_column].iloc[position]
+            return f"blank; expected a value because {when_column} is '{found}'"
+
+        issues.rows(raw, column, positions, message, f"blank when {when_column} is {'/'.join(when_values)}")
+
+
+def _check_foreign_keys(issues: _Issues, checked: dict[str, _Checked], table: Table) -> None:
+    source = checked[table.name]
+    for fk in table.foreign_keys:
+        target = checked.get(fk.table)
+        if (
+            fk.column not in source.frame.columns
+            or target is None
+            or fk.target_column not in target.frame.columns
+        ):
+            continue
+        known = pd.Index(
+            target.frame[fk.target_column][_filled(target, fk.target_column)].astype(object).unique()
+        )
+        raw_column = source.raw.frame[fk.column].array
+        uniques = np.asarray(raw_column.categories, dtype=object)
+        unknown = ~pd.Index(uniques).isin(known) & (uniques != "")
+        positions = np.flatnonzero(unknown[raw_column.codes] & source.valid[fk.column].to_numpy())
+        target_source = target.raw.source
+
+        def message(position: int, fk: schema.ForeignKey = fk, target_source: str = target_source) -> str:
+            found = source.raw.frame[fk.column].iloc[position]
+            article = "an" if fk.target_column[0] in "aeiou" else "a"
+            return f"found {_quote(found)}; expected {article} {fk.target_column} listed in {target_source}"
+
+        issues.rows(source.raw, fk.column, positions, message, f"not in {fk.table}")
+
+
+def _check_characteristic_categories(issues: _Issues, checked: _Checked) -> None:
+    frame = checked.frame
+    if "characteristic" not in frame.columns or "category" not in frame.columns:
+        return
+    raw = checked.raw
+    characteristic = frame["characteristic"].astype(object)
+    category = raw.frame["category"].astype(object)
+    bad = np.zeros(len(frame), dtype=bool)
+    for name, codes in cat.CENSUS_CHARACTERISTICS.items():
+        bad |= ((characteristic == name) & ~category.isin(list(codes.codes)) & (category != "")).to_numpy()
+    positions = np.flatnonzero(bad)
+
+    def message(position: int) -> str:
+        name = characteristic.iloc[position]
+        codes = cat.CENSUS_CHARACTERISTICS[name].codes
+        found = category.iloc[position]
+        return f"found {_quote(found)}; expected one of {allowed_list(codes)} for {name}" + _did_you_mean(
+            found, codes
+        )
+
+    issues.rows(raw, "category", positions, message, "category not in the characteristic's list")
+
+
+def _check_population_areas(issues: _Issues, checked: dict[str, _Checked]) -> None:
+    """Population rows must be for areas without child areas (counties sum their districts)."""
+    areas, population = checked.get("areas"), checked.get("population")
+    if areas is None or population is None or "area_code" not in population.frame.columns:
+        return
+    if "parent_code" not in areas.frame.columns:
+        return
+    parents = areas.frame["parent_code"][_filled(areas, "parent_code")].astype(object)
+    children = parents.groupby(parents.to_numpy()).size()
+    codes = population.frame["area_code"].astype(object)
+    positions = np.flatnonzero(codes.isin(children.index).to_numpy())
+    raw = population.raw
+
+    def message(position: int) -> str:
+        code = codes.iloc[position]
+        return (
+            f"found {_quote(code)}, an area with {children[code]} child area(s) in {areas.raw.source}; "
+            "expected population only for areas without child areas (a county's population is "
+            "summed from its districts): remove these rows or the areas' parent_code"
+        )
+
+    issues.rows(raw, "area_code", positions, message, "population for an area with child areas")
+
+
+def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+    """Validate raw text tables and convert them to typed tables.
+
+    Parameters
+    ----------
+    raw_tables
+        Table name to :class:`RawTable`. Names not in :data:`needs.reference.schema.TABLES` are
+        ignored (the reader warns about them).
+
+    Returns
+    -------
+    tables
+        Typed tables (only the dictionary's columns, in dictionary order; optional columns
+        that were not supplied are absent). Meaningful only if there are no errors.
+    issues
+        Every error and warning found, in table order.
+    """
+    issues = _Issues()
+    checked: dict[str, _Checked] = {}
+    for name, table in schema.TABLES.items():
+        if name not in raw_tables:
+            if table.required:
+                issues.add(
+                    f"{name}.csv",
+                    f"required table '{name}' not found: add {name}.csv or {name}.xlsx to the folder, "
+                    f"or a sheet named '{name}' to a workbook in it",
+                )
+            continue
+        checked[name] = _check_table(issues, raw_tables[name], table)
+    for name, table in schema.TABLES.items():
+        if name not in checked:
+            continue
+        _check_key(issues, checked[name], table)
+        _check_date_orders(issues, checked[name], table)
+        _check_required_when(issues, checked[name], table)
+        _check_foreign_keys(issues, checked, table)
+    if "characteristics" in checked:
+        _check_characteristic_categories(issues, checked["characteristics"])
+    _check_population_areas(issues, checked)
+    tables = {
+        name: item.frame[[c for c in schema.TABLES[name].column_names if c in item.frame.columns]]
+        for name, item in checked.items()
+    }
+    return tables, issues.items
+
+
+def validate_tables(frames: Mapping[str, pd.DataFrame], folder: str = "") -> dict[str, pd.DataFrame]:
+    """Validate in-memory tables with the rules applied to files, and coerce their types.
+
+    Parameters
+    ----------
+    frames
+        Table name to DataFrame (any dtypes: values are turned into text first).
+    folder
+        Name used in the error message.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Typed tables, as :func:`needs.load` returns them.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem found.
+    """
+    raw = {name: raw_from_frame(name, frame) for name, frame in frames.items()}
+    tables, issues = validate_raw(raw)
+    if any(issue.severity == "error" for issue in issues):
+        raise DataValidationError(issues, folder)
+    return tables

@@ -1,0 +1,758 @@
+"""The annual local-authority return to MHCLG (``needs return``).
+
+Each tier-one authority returns, for the financial year, the figures of its Part 4 delivery
+("Support in Domestic Abuse Safe Accommodation", ``shared/DOMAIN.md`` section 2). This module
+computes them from the same dataset and the same counting rules (:mod:`needs.assessment.counting`) as
+the assessment, for the services **hosted** in the authority's area, and writes them as an
+Excel workbook (a cover sheet, then one sheet per section) and one tidy CSV file.
+
+The return goes to government, not to the public: its figures are **not suppressed**, and its
+cover says so ("Contains unsuppressed figures: not for publication").
+
+Sections and definitions
+------------------------
+Every count of households counts a household once, however many referrals it made.
+
+``individuals``
+    Individuals supported in the period (:func:`needs.assessment.counting.households_supported`: one
+    lead victim per household plus the household's children, the largest ``children`` value
+    of its supported referrals). The lead victim is a **trans adult** when their
+    ``gender_identity`` is ``different_from_birth_sex``; otherwise a **woman** or a **man**
+    by ``sex``; with sex ``not_known`` they are counted on a separate "sex not known" line.
+    ``Total individuals = women + men + trans adults + sex not known + children`` and
+    ``adults = households``.
+``households``
+    Households (and individuals) supported, by the accommodation type of the service. A
+    household supported by services of two types appears under each type, so the lines can
+    sum to more than the total, which counts each household once.
+``characteristics``
+    Households supported whose lead victim (or household) has each specialist
+    characteristic, by the rules of :data:`SPECIALIST_CHARACTERISTICS` (the one place the
+    mapping from our codes is defined). A household has several characteristics at once, so
+    the lines do not sum to the total; "at least one" counts each household once.
+``unable_to_support``
+    Households with a referral made in the period to a service in the area whose outcome was
+    ``unable_to_support``, by ``decline_reason`` (blank counted as ``not_known``). **Each
+    reason counts a household once**: a household declined twice for lack of space counts
+    once under capacity; a household declined for two different reasons appears once under
+    each reason, and once in the total. Memo lines give the referrals behind the count and
+    the households not supported by any service anywhere in the period (the unmet
+    households of :func:`needs.assessment.referrals.unmet_households`).
+``support_ended``
+    Households whose support ended in the period (an accepted referral to a service in the
+    area with ``support_end`` in the period), by ``end_reason``, each reason once per
+    household, the total once per household.
+``capacity``
+    Services, units and bedspaces of services whose contract overlaps the period
+    (``start <= 31 March`` and ``end`` blank or ``>= 1 April``; the rule of
+    :func:`needs.assessment.capacity.active_services`), whatever their status, by accommodation type.
+    Sanctuary schemes count households (installations), not beds.
+``spend``
+    Spend of those services in the period: ``annual_cost x days of the contract in the
+    period / days in the period`` (the pro-rata rule of :mod:`needs.assessment.funding`), by
+    accommodation type, by support type and by funding source; each breakdown sums to the
+    total.
+
+Which households and individuals count follows :mod:`needs.assessment.counting`, so community
+(``not_accommodation``) services hosted in the area are included, on their own line.
+
+Line labels follow ``shared/DOMAIN.md`` section 2.3 and are kept in :data:`RETURN_LABELS`
+(our codes to the return's labels) so that they can be reconciled with the department's
+data tables in one place.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from needs import __version__
+from needs.assessment.counting import (
+    households_supported,
+    referrals_in_context,
+    supported_in_period,
+    tier_one_lookup,
+)
+from needs.errors import InputError
+from needs.inputs.dataset import Dataset
+from needs.outputs.files import atomic_write_bytes, workbook_bytes
+from needs.reference import categories as cat
+from needs.reference.periods import is_period, period_days, period_end, period_of_dates, period_start
+from needs.settings import choose_area
+
+__all__ = [
+    "RETURN_LABELS",
+    "SECTIONS",
+    "SPECIALIST_CHARACTERISTICS",
+    "UNSUPPRESSED_NOTICE",
+    "build_return",
+    "default_output",
+    "tidy_return",
+    "write_return",
+]
+
+UNSUPPRESSED_NOTICE = "Contains unsuppressed figures: not for publication"
+TOTAL = "total"
+
+#: Sections of the return: key -> sheet name (at most 31 characters).
+SECTIONS: dict[str, str] = {
+    "individuals": "Individuals supported",
+    "households": "Households by type",
+    "characteristics": "Specialist characteristics",
+    "unable_to_support": "Unable to support",
+    "support_ended": "Support ended",
+    "capacity": "Capacity",
+    "spend": "Spend",
+}
+COVER_SHEET = "Cover"
+#: Columns of every section table (and of the sheets, with these headings).
+SECTION_COLUMNS: tuple[str, ...] = ("group", "line", "code", "unit", "value")
+SHEET_HEADINGS: tuple[str, ...] = ("Breakdown", "Line", "Code", "Unit", "Value")
+
+#: Lead victims aged this or over (by CSEW age band) are "older" (a band counts when its
+#: lower limit is at least this age: 65-74 and 75+). UNVERIFIED against the MHCLG tables,
+#: which may use 55+ or 60+ (``shared/DOMAIN.md`` 2.3).
+OLDER_AGE = 65
+#: Lead victims in bands wholly at or under this age are "young" (16-19 and 20-24).
+YOUNG_AGE = 24
+#: Households with at least this many children are large families (the
+#: ``need_large_family`` flag counts too).
+LARGE_FAMILY_CHILDREN = 3
+
+_OLDER_BANDS = tuple(band for band, (low, _) in cat.AGE_BAND_LIMITS.items() if low >= OLDER_AGE)
+_YOUNG_BANDS = tuple(
+    band for band, (_, high) in cat.AGE_BAND_LIMITS.items() if high is not None and high <= YOUNG_AGE
+)
+_MINORITISED = tuple(code for code in cat.ETHNIC_GROUPS.codes if code not in ("white_british", cat.NOT_KNOWN))
+_LGB_OTHER = tuple(
+    code for code in cat.SEXUAL_ORIENTATIONS.codes if code not in ("heterosexual", cat.NOT_KNOWN)
+)
+
+#: Specialist characteristics of the return: code -> rules, each ``(column, values)``; a
+#: household has the characteristic when ANY rule matches its values (columns of the
+#: supported household: referral columns of its latest supported referral, plus
+#: ``person_type`` and ``three_or_more_children``). This is the one place the mapping is set.
+#:
+#: * black and minoritised: every ethnic group except White British (and not known), so
+#:   White Irish and White Gypsy, Roma, Traveller or Other White count, as in the
+#:   government's use of "ethnic minorities" (all groups except White British);
+#: * LGBT+: sexual orientation gay or lesbian, bisexual or other, or a trans lead victim;
+#: * male victims: lead victims counted as men (sex male, not trans);
+#: * older: age bands from :data:`OLDER_AGE`; young: 16-24;
+#: * large family: the ``need_large_family`` flag or three or more children recorded.
+SPECIALIST_CHARACTERISTICS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "black_minoritised": (("ethnic_group", _MINORITISED),),
+    "mental_health": ((cat.need_column("mental_health"), ("yes",)),),
+    "disabled": (("disability", ("disabled",)),),
+    "lgbt": (("sexual_orientation", _LGB_OTHER), ("gender_identity", ("different_from_birth_sex",))),
+    "substance_use": ((cat.need_column("substance_use"), ("yes",)),),
+    "nrpf": ((cat.need_column("nrpf"), ("yes",)),),
+    "older": (("age_band", _OLDER_BANDS),),
+    "young": (("age_band", _YOUNG_BANDS),),
+    "male_victims": (("person_type", ("man",)),),
+    "large_family": ((cat.need_column("large_family"), ("yes",)), ("three_or_more_children", ("yes",))),
+    "older_sons": ((cat.need_column("older_sons"), ("yes",)),),
+    "learning_disability": ((cat.need_column("learning_disability"), ("yes",)),),
+}
+
+#: Our codes -> the return's line labels (``shared/DOMAIN.md`` 2.3), by dimension.
+RETURN_LABELS: dict[str, dict[str, str]] = {
+    "person_type": {
+        "woman": "Women",
+        "man": "Men",
+        "trans_adult": "Trans adults",
+        cat.NOT_KNOWN: "Adults whose sex is not known",
+        "child": "Children",
+    },
+    "accommodation_type": {
+        "refuge": "Refuge accommodation",
+        "specialist_safe": "Specialist safe accommodation (including 'by and for')",
+        "dispersed_refuge_level": "Dispersed accommodation (refuge-level support)",
+        "dispersed_semi_independent": "Dispersed accommodation (semi-independent)",
+        "second_stage": "Second stage (move-on) accommodation",
+        "sanctuary": "Sanctuary schemes",
+        "other_da_emergency": "Other domestic abuse emergency accommodation",
+        "not_relevant": "Non-relevant accommodation (B&B, hostel, other temporary)",
+        "not_accommodation": "Community-based support (not accommodation)",
+        cat.NOT_KNOWN: "Accommodation type not known",
+    },
+    "specialist_characteristic": {
+        "black_minoritised": "Black and minoritised survivors",
+        "mental_health": "Mental health needs",
+        "disabled": "Disabled survivors",
+        "lgbt": "LGBT+ survivors",
+        "substance_use": "Substance use",
+        "nrpf": "No recourse to public funds",
+        "older": f"Older survivors ({OLDER_AGE} and over)",
+        "young": "Young survivors (16 to 24)",
+        "male_victims": "Male victims",
+        "large_family": f"Large families ({LARGE_FAMILY_CHILDREN} or more children)",
+        "older_sons": "Families with older sons (12 and over)",
+        "learning_disability": "Learning disability or neurodivergence",
+        "any": "At least one specialist characteristic",
+    },
+    "decline_reason": {
+        "no_capacity_space": "No capacity or space",
+        "unable_to_meet_needs": "Unable to meet needs (e.g. accessibility, complex needs, family size)",
+        "risk_location_unsafe": "Risk or safety (e.g. location unsafe)",
+        "nrpf_no_funding_route": "No recourse to public funds: no funding route",
+        "inappropriate_referral_not_eligible": "Not eligible or inappropriate referral",
+        "survivor_declined_or_disengaged": "Victim declined or disengaged",
+        "other": "Other reason",
+        cat.NOT_KNOWN: "Reason not known",
+    },
+    "end_reason": {
+        "no_longer_needed": "Support no longer needed",
+        "moved_settled_social_housing": "Moved to settled social housing",
+        "moved_settled_private_rented": "Moved to settled private rented housing",
+        "moved_other_safe_accommodation": "Moved to other safe accommodation",
+        "moved_temporary_accommodation": "Moved to temporary accommodation",
+        "returned_to_perpetrator": "Returned to the perpetrator",
+        "evicted_or_abandoned": "Evicted or abandoned",
+        "other": "Other reason",
+        cat.NOT_KNOWN: "Reason not known",
+    },
+    "support_type": {code: label for code, label in cat.SUPPORT_TYPES.labels.items()},
+    "funding_source": {code: label for code, label in cat.FUNDING_SOURCES.labels.items()},
+    TOTAL: {
+        "individuals": "Total individuals supported",
+        "adults": "Adults supported (lead victims)",
+        "households": "Total households supported (each counted once)",
+        "households_unable": "Total households that could not be supported (each counted once)",
+        "referrals_unable": "Memo: referrals that could not be supported (each referral)",
+        "households_unmet": "Memo: of those households, not supported by any service in the period",
+        "households_ended": "Total households whose support ended (each counted once)",
+        "services": "Total services",
+        "units": "Total units",
+        "bedspaces": "Total bedspaces",
+        "spend": "Total spend",
+    },
+}
+
+#: Code lists behind each dimension of :data:`RETURN_LABELS` (so that every code has a line).
+DIMENSION_CODES: dict[str, tuple[str, ...]] = {
+    "person_type": (*cat.PERSON_TYPES.codes[:3], cat.NOT_KNOWN, "child"),
+    "accommodation_type": cat.ACCOMMODATION_TYPES.codes,
+    "specialist_characteristic": (*SPECIALIST_CHARACTERISTICS, "any"),
+    "decline_reason": cat.DECLINE_REASONS.codes,
+    "end_reason": cat.END_REASONS.codes,
+    "support_type": cat.SUPPORT_TYPES.codes,
+    "funding_source": cat.FUNDING_SOURCES.codes,
+}
+
+#: Definitions printed on the cover sheet.
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Area", "Services hosted in the authority's area (the service's host area or its districts)."),
+    ("Period", "The financial year, 1 April to 31 March."),
+    (
+        "Household supported",
+        "A household with an accepted referral whose support (start to end, open if no "
+        "end) overlaps the period; counted once however many referrals it made.",
+    ),
+    (
+        "Individuals",
+        "One lead victim per household supported plus the household's children (the largest "
+        "number recorded on its supported referrals): children are victims in their own right (DA Act 2021 s.3).",
+    ),
+    (
+        "Women, men, trans adults",
+        "Lead victims: trans adult when gender identity differs from sex registered at "
+        "birth; otherwise woman or man by sex; sex not known on its own line.",
+    ),
+    (
+        "Household characteristics",
+        "Taken from the household's latest supported referral (latest referral date, then referral id).",
+    ),
+    (
+        "Specialist characteristics",
+        "Black and minoritised = every ethnic group except White British (and not "
+        f"known); LGBT+ = gay or lesbian, bisexual, other orientation, or trans; older = aged {OLDER_AGE}+; young "
+        f"= 16-24; male victims = men as counted above; large family = flagged or {LARGE_FAMILY_CHILDREN}+ "
+        "children; others from the household's need flags (yes).",
+    ),
+    (
+        "Could not be supported",
+        "Households with a referral made in the period that a service in the area "
+        "was unable to support; each reason counts a household once, the total counts it once.",
+    ),
+    (
+        "Support ended",
+        "Households with support at a service in the area ending in the period; each reason "
+        "once per household, the total once.",
+    ),
+    (
+        "Capacity",
+        "Services whose contract overlaps the period, whatever their status; sanctuary units are "
+        "households, not beds.",
+    ),
+    ("Spend", "Annual contract cost x days of the contract in the period / days in the period."),
+)
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_MONEY_FORMAT = '"£"#,##0.00'
+_COUNT_FORMAT = "#,##0"
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _text(values: pd.Series, fill: str = cat.NOT_KNOWN) -> pd.Series:
+    """Codes as plain strings (categorical or not), blanks and missing values as ``fill``."""
+    out = values.astype(object).where(values.notna(), fill)
+    return out.astype(str).str.strip().replace("", fill)
+
+
+def _lines(group: str, dimension: str, counts: pd.Series, unit: str) -> pd.DataFrame:
+    """One line per code of ``dimension`` (zero where absent), labelled from RETURN_LABELS."""
+    codes = list(DIMENSION_CODES[dimension])
+    labels = RETURN_LABELS[dimension]
+    values = counts.reindex(codes, fill_value=0).to_numpy()
+    return pd.DataFrame(
+        {
+            "group": group,
+            "line": [labels[code] for code in codes],
+            "code": codes,
+            "unit": unit,
+            "value": values,
+        }
+    )
+
+
+def _total(group: str, key: str, value: float, unit: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": [group],
+            "line": [RETURN_LABELS[TOTAL][key]],
+            "code": [TOTAL],
+            "unit": [unit],
+            "value": [value],
+        }
+    )
+
+
+def _section(parts: list[pd.DataFrame], money: bool = False) -> pd.DataFrame:
+    out = pd.concat(parts, ignore_index=True)[list(SECTION_COLUMNS)]
+    out["value"] = out["value"].astype(float if money else "int64")
+    return out
+
+
+def _person_type(sex: pd.Series, gender_identity: pd.Series) -> np.ndarray:
+    """Person type of lead victims: trans adult, else woman/man by sex, else not known."""
+    return np.select(
+        [
+            gender_identity.to_numpy() == "different_from_birth_sex",
+            sex.to_numpy() == "female",
+            sex.to_numpy() == "male",
+        ],
+        ["trans_adult", "woman", "man"],
+        default=cat.NOT_KNOWN,
+    )
+
+
+def _distinct_by(rows: pd.DataFrame, column: str) -> tuple[pd.Series, int]:
+    """Households per value of ``column`` (each household once per value) and in total."""
+    pairs = rows[["household_id", column]].drop_duplicates()
+    return pairs[column].value_counts(), int(rows["household_id"].nunique())
+
+
+# --------------------------------------------------------------------------------------
+# Area and period
+# --------------------------------------------------------------------------------------
+
+
+def _active_services(dataset: Dataset, area: str, period: str) -> pd.DataFrame:
+    """Services hosted in ``area`` whose contract overlaps ``period``, with ``spend``.
+
+    ``spend = annual_cost x days_in_period / period_days(period)`` where ``days_in_period``
+    counts the days of the period the contract covers, inclusive (as in :mod:`needs.assessment.funding`).
+    """
+    services = dataset.tables["services"]
+    first, last = period_start(period), period_end(period)
+    start = pd.to_datetime(services["start"])
+    end = pd.to_datetime(services["end"])
+    host = tier_one_lookup(dataset).reindex(services["host_area_code"].astype(str)).to_numpy()
+    active = ((start <= last) & (end.isna() | (end >= first))).to_numpy() & (host == area)
+    out = services.loc[active].copy()
+    days = (end[active].fillna(last).clip(upper=last) - start[active].clip(lower=first)).dt.days + 1
+    out["spend"] = out["annual_cost"].astype(float).to_numpy() * days.to_numpy() / period_days(period)
+    for column in ("accommodation_type", "support_type", "funding_source"):
+        out[column] = _text(out[column])
+    return out
+
+
+def _check_period(
+    dataset: Dataset,
+    referrals: pd.DataFrame,
+    context: pd.DataFrame,
+    services: pd.DataFrame,
+    area: str,
+    period: str,
+) -> None:
+    """Raise :class:`InputError` when the data do not cover ``period`` for ``area``.
+
+    The referral records say which years the data cover: a period in which no referral (to
+    any service) is dated has no data, even though open-ended contracts and open support
+    episodes would otherwise carry figures into it. An area with no referral made or
+    supported in the period and no service contract has no data either.
+    """
+    covered = sorted(set(period_of_dates(referrals["date"]).dropna().astype(str)))
+    if period not in covered:
+        raise InputError(
+            f"no data for {period}: the referrals are dated in {', '.join(covered) or 'no year'}; "
+            "choose one of those with --period"
+        )
+    if (context["made"] | context["supported"]).any() or len(services):
+        return
+    raise InputError(
+        f"no data for {dataset.area_name(area)} ({area}) in {period}: no referral made or supported "
+        "and no service contract in that year"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------
+
+
+def _supported_households(context: pd.DataFrame) -> pd.DataFrame:
+    """One row per household supported: its latest supported referral's values, the largest
+    ``children``, ``person_type`` and ``three_or_more_children``."""
+    supported = context[context["supported"]]
+    latest = supported.sort_values(["household_id", "date", "referral_id"], kind="stable")
+    latest = latest.drop_duplicates("household_id", keep="last").set_index("household_id")
+    children = supported.groupby("household_id", sort=False)["children"].max()
+    out = latest.drop(columns=["children"]).join(children)
+    out["person_type"] = _person_type(_text(out["sex"]), _text(out["gender_identity"]))
+    out["three_or_more_children"] = np.where(out["children"] >= LARGE_FAMILY_CHILDREN, "yes", "no")
+    return out.reset_index()
+
+
+def _individuals(households: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    group = "Individuals supported"
+    adults = households["person_type"].value_counts()
+    children = int(totals["children"].iloc[0])
+    counts = pd.concat([adults, pd.Series({"child": children})])
+    return _section(
+        [
+            _lines(group, "person_type", counts, "individuals"),
+            _total(group, "individuals", int(totals["individuals"].iloc[0]), "individuals"),
+            _total(group, "adults", int(totals["households"].iloc[0]), "individuals"),
+            _total("Households supported", "households", int(totals["households"].iloc[0]), "households"),
+        ]
+    )
+
+
+def _by_type(context: pd.DataFrame, period: str, totals: pd.DataFrame) -> pd.DataFrame:
+    by_type = households_supported(context, period, by=["accommodation_type"]).set_index("accommodation_type")
+    households, individuals = (
+        "Households supported by accommodation type",
+        "Individuals supported by accommodation type",
+    )
+    return _section(
+        [
+            _lines(households, "accommodation_type", by_type["households"], "households"),
+            _total(households, "households", int(totals["households"].iloc[0]), "households"),
+            _lines(individuals, "accommodation_type", by_type["individuals"], "individuals"),
+            _total(individuals, "individuals", int(totals["individuals"].iloc[0]), "individuals"),
+        ]
+    )
+
+
+def _characteristics(households: pd.DataFrame) -> pd.DataFrame:
+    group = "Households supported with a specialist characteristic"
+    flags = {}
+    for code, rules in SPECIALIST_CHARACTERISTICS.items():  # a fixed list of rules, not records
+        match = np.zeros(len(households), dtype=bool)
+        for column, values in rules:
+            match |= _text(households[column]).isin(values).to_numpy()
+        flags[code] = match
+    table = pd.DataFrame(flags, index=households.index)
+    counts = table.sum()
+    counts["any"] = int(table.any(axis=1).sum())
+    return _section(
+        [
+            _lines(group, "specialist_characteristic", counts, "households"),
+            _total(group, "households", len(households), "households"),
+        ]
+    )
+
+
+def _unable(context: pd.DataFrame, supported_anywhere: pd.Index) -> pd.DataFrame:
+    group = "Households that could not be supported, by reason"
+    rows = context[context["made"] & (_text(context["outcome"]) == "unable_to_support").to_numpy()]
+    rows = rows.assign(reason=_text(rows["decline_reason"]))
+    counts, total = _distinct_by(rows, "reason")
+    unmet = int((~pd.Index(rows["household_id"].unique()).isin(supported_anywhere)).sum())
+    return _section(
+        [
+            _lines(group, "decline_reason", counts, "households"),
+            _total(group, "households_unable", total, "households"),
+            _total(group, "households_unmet", unmet, "households"),
+            _total(group, "referrals_unable", len(rows), "referrals"),
+        ]
+    )
+
+
+def _ended(context: pd.DataFrame, period: str) -> pd.DataFrame:
+    group = "Households whose support ended, by reason"
+    end = pd.to_datetime(context["support_end"])
+    accepted = (_text(context["outcome"]) == "accepted_supported").to_numpy()
+    ended = accepted & ((end >= period_start(period)) & (end <= period_end(period))).to_numpy()
+    rows = context[ended]
+    rows = rows.assign(reason=_text(rows["end_reason"]))
+    counts, total = _distinct_by(rows, "reason")
+    return _section(
+        [
+            _lines(group, "end_reason", counts, "households"),
+            _total(group, "households_ended", total, "households"),
+        ]
+    )
+
+
+def _capacity(services: pd.DataFrame) -> pd.DataFrame:
+    by_type = services.groupby("accommodation_type").agg(
+        services=("service_id", "size"), units=("units", "sum"), bedspaces=("bedspaces", "sum")
+    )
+    parts = []
+    for measure, group in (("services", "Services"), ("units", "Units"), ("bedspaces", "Bedspaces")):
+        parts += [
+            _lines(f"{group} by accommodation type", "accommodation_type", by_type[measure], measure),
+            _total(f"{group} by accommodation type", measure, int(by_type[measure].sum()), measure),
+        ]
+    return _section(parts)
+
+
+def _spend(services: pd.DataFrame) -> pd.DataFrame:
+    total = float(services["spend"].sum())
+    parts = []
+    for column, group in (
+        ("accommodation_type", "Spend by accommodation type"),
+        ("support_type", "Spend by support type"),
+        ("funding_source", "Spend by funding source"),
+    ):
+        parts += [
+            _lines(group, column, services.groupby(column)["spend"].sum(), "pounds"),
+            _total(group, "spend", total, "pounds"),
+        ]
+    return _section(parts, money=True)
+
+
+def build_return(dataset: Dataset, area: str, period: str) -> dict[str, pd.DataFrame]:
+    """The figures of the annual return for ``area`` (tier-one) and ``period``.
+
+    Parameters
+    ----------
+    dataset
+        Validated data (:func:`needs.load`).
+    area
+        Tier-one area code; the return covers services hosted in it.
+    period
+        Financial year, e.g. ``2023-24``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One table per section of :data:`SECTIONS` (see the module docstring), each with
+        columns ``group`` (the breakdown), ``line`` (the return's label), ``code`` (our
+        code, ``total`` for totals), ``unit`` and ``value``. Unsuppressed.
+
+    Raises
+    ------
+    InputError
+        For an unknown or non-tier-one area, a malformed period, or a period with no data
+        for the area.
+    """
+    area = choose_area(dataset, area, need_population=False)
+    if not is_period(period):
+        raise InputError(f"period '{period}' is not a financial year written YYYY-YY, e.g. 2023-24")
+    referrals = referrals_in_context(dataset)
+    supported_all = supported_in_period(referrals, period).to_numpy()
+    supported_anywhere = pd.Index(referrals.loc[supported_all, "household_id"].unique())
+    in_area = (referrals["host_tier_one"].astype(str) == area).to_numpy()
+    context = referrals.loc[in_area].copy()
+    context["household_id"] = context["household_id"].astype(str)
+    context["referral_id"] = context["referral_id"].astype(str)
+    context["accommodation_type"] = _text(context["accommodation_type"])
+    dates = pd.to_datetime(context["date"])
+    context["made"] = ((dates >= period_start(period)) & (dates <= period_end(period))).to_numpy()
+    context["supported"] = supported_all[in_area]
+    services = _active_services(dataset, area, period)
+    _check_period(dataset, referrals, context, services, area, period)
+    supported_anywhere = supported_anywhere.astype(str)
+    households = _supported_households(context)
+    totals = households_supported(context, period)
+    return {
+        "individuals": _individuals(households, totals),
+        "households": _by_type(context, period, totals),
+        "characteristics": _characteristics(households),
+        "unable_to_support": _unable(context, supported_anywhere),
+        "support_ended": _ended(context, period),
+        "capacity": _capacity(services),
+        "spend": _spend(services),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+
+def tidy_return(sections: Mapping[str, pd.DataFrame], area: str, period: str) -> pd.DataFrame:
+    """Every section in one tidy table: ``area_code, period, section, group, line, code,
+    unit, value``."""
+    frames = [frame.assign(section=name) for name, frame in sections.items()]
+    tidy = pd.concat(frames, ignore_index=True)
+    tidy.insert(0, "period", period)
+    tidy.insert(0, "area_code", area)
+    return tidy[["area_code", "period", "section", *SECTION_COLUMNS]]
+
+
+def _csv_bytes(tidy: pd.DataFrame) -> bytes:
+    money = tidy["unit"].eq("pounds").to_numpy()
+    values = tidy["value"].astype(float)
+    text = np.where(money, values.round(2).map("{:.2f}".format), values.round().astype("int64").astype(str))
+    buffer = io.StringIO()
+    tidy.assign(value=text).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_cover(worksheet: Worksheet, dataset: Dataset, area: str, period: str) -> None:
+    start, end = period_start(period), period_end(period)
+    rows: list[tuple] = [
+        ("Domestic abuse safe accommodation: annual local authority return",),
+        (UNSUPPRESSED_NOTICE,),
+        (),
+        ("Authority", f"{dataset.area_name(area)} ({area})"),
+        ("Period", f"{period} ({start.day} {start:%B %Y} to {end.day} {end:%B %Y})"),
+        ("Produced by", f"needs {__version__}"),
+        ("Data folder", str(dataset.folder.name) if dataset.folder is not None else "(in memory)"),
+    ]
+    if dataset.demonstration:
+        rows.append(
+            ("Demonstration data", "These figures come from demonstration (synthetic) data: do not submit.")
+        )
+    rows += [(), ("Sheets",), *((sheet, _SECTION_NOTES[key]) for key, sheet in SECTIONS.items())]
+    rows += [(), ("Data files", "SHA-256", "Tables")]
+    rows += [(file.path.name, file.sha256, ", ".join(file.tables)) for file in dataset.files]
+    if not dataset.files:
+        rows.append(("(none: data built in memory)",))
+    rows += [(), ("Definitions",), *DEFINITIONS]
+    rows += [(), ("Specialist characteristic", "Counted when any of", "Line in the return")]
+    rows += [
+        (
+            code,
+            "; or ".join(f"{column} in ({', '.join(values)})" for column, values in rules),
+            RETURN_LABELS["specialist_characteristic"][code],
+        )
+        for code, rules in SPECIALIST_CHARACTERISTICS.items()
+    ]
+    for row in rows:
+        worksheet.append(list(row))
+    worksheet["A1"].font = Font(bold=True, size=14)
+    worksheet["A2"].font = Font(bold=True, color="C00000", size=12)
+    bold = {"Sheets", "Data files", "Definitions", "Specialist characteristic"}
+    for (cell,) in worksheet.iter_rows(min_col=1, max_col=1):
+        if cell.value in bold:
+            for heading in worksheet[cell.row]:
+                heading.font = _HEADER_FONT
+        cell.alignment = Alignment(vertical="top")
+    for (cell,) in worksheet.iter_rows(min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet.column_dimensions["A"].width = 34
+    worksheet.column_dimensions["B"].width = 100
+    worksheet.column_dimensions["C"].width = 50
+
+
+_SECTION_NOTES: dict[str, str] = {
+    "individuals": "Individuals supported: women, men, trans adults, sex not known, children; households.",
+    "households": "Households and individuals supported, by accommodation type.",
+    "characteristics": "Households supported with each specialist characteristic.",
+    "unable_to_support": "Households that could not be supported, by reason (each reason once per household).",
+    "support_ended": "Households whose support ended in the period, by reason.",
+    "capacity": "Commissioned services, units and bedspaces, by accommodation type.",
+    "spend": "Spend in the period by accommodation type, support type and funding source.",
+}
+
+
+def _write_section(worksheet: Worksheet, frame: pd.DataFrame) -> None:
+    worksheet.append(list(SHEET_HEADINGS))
+    for cell in worksheet[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    money = frame["unit"].eq("pounds").to_numpy()
+    values = frame["value"].astype(float).to_numpy()
+    for row, is_money, value in zip(
+        frame[list(SECTION_COLUMNS[:-1])].itertuples(index=False), money, values, strict=True
+    ):
+        worksheet.append([*row, round(float(value), 2) if is_money else int(value)])
+        last = worksheet.cell(row=worksheet.max_row, column=len(SECTION_COLUMNS))
+        last.number_format = _MONEY_FORMAT if is_money else _COUNT_FORMAT
+        if row.code == TOTAL:
+            for cell in worksheet[worksheet.max_row]:
+                cell.font = _HEADER_FONT
+    worksheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (52, 70, 36, 12, 16), strict=True):
+        worksheet.column_dimensions[letter].width = width
+
+
+def return_workbook(
+    sections: Mapping[str, pd.DataFrame], dataset: Dataset, area: str, period: str
+) -> Workbook:
+    """The return as an openpyxl workbook: ``Cover`` then one sheet per section."""
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = COVER_SHEET
+    _write_cover(cover, dataset, area, period)
+    for key, frame in sections.items():
+        _write_section(workbook.create_sheet(SECTIONS.get(key, key)[:31]), frame)
+    workbook.properties.creator = "needs"
+    workbook.properties.title = f"Annual return {area} {period}: {UNSUPPRESSED_NOTICE}"
+    return workbook
+
+
+def default_output(area: str, period: str, folder: Path = Path("reports")) -> Path:
+    """``reports/<area>-<period>-return.xlsx``."""
+    return Path(folder) / f"{area}-{period}-return.xlsx"
+
+
+def write_return(
+    sections: Mapping[str, pd.DataFrame], path: str | Path, *, dataset: Dataset, area: str, period: str
+) -> tuple[Path, Path]:
+    """Write the return as an Excel workbook at ``path`` and a tidy CSV beside it.
+
+    Both files are written atomically (a temporary file, then ``os.replace``), after both
+    have been built, so a failure leaves no half-written return.
+
+    Parameters
+    ----------
+    sections
+        From :func:`build_return`.
+    path
+        Workbook file (``.xlsx``); the CSV is the same name with ``.csv``.
+    dataset, area, period
+        For the cover sheet: authority, period, input files and their SHA-256.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The workbook and the CSV file.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"the return is an Excel workbook: give a file name ending .xlsx (got '{path}')")
+    csv_path = path.with_suffix(".csv")
+    workbook = workbook_bytes(return_workbook(sections, dataset, area, period))
+    csv = _csv_bytes(tidy_return(sections, area, period))
+    atomic_write_bytes(path, workbook)
+    atomic_write_bytes(csv_path, csv)
+    return path, csv_path

@@ -1,0 +1,446 @@
+"""Render the assessment report: papermill runs the notebook, nbconvert makes the HTML.
+
+:func:`render` is the whole pipeline:
+
+1. **Check the inputs in this process** (:func:`needs.load` validates the data folder;
+   the area, period, threshold and scenario files are checked), so bad input fails fast
+   with :class:`needs.errors.InputError` (exit 2) before any kernel starts.
+2. **Execute** ``notebooks/assessment.ipynb`` with papermill (kernel ``python3``) into a
+   temporary folder created inside the output folder (same filesystem). A failing cell
+   becomes :class:`needs.errors.ReportError` (exit 1) naming the notebook section: the
+   nearest markdown heading above the cell.
+3. **Convert** the executed notebook with nbconvert and the ``needs-report`` template in
+   ``templates/`` into one self-contained HTML file: no code, prompts or streams; a title
+   block; a contents list; a provenance footer with the toolkit version, the parameters
+   and the SHA-256 of every input file (by file name, never an absolute path).
+4. **Publish atomically**: the audit notebook and then the HTML are moved into place with
+   :func:`os.replace`. A failed or interrupted run leaves no new HTML and no partial file.
+
+Reports are reproducible: the same inputs give byte-identical HTML (no wall-clock time
+unless ``timestamp=True``; timing and kernel metadata are stripped; charts are
+deterministic PNGs).
+
+Heavy imports (papermill, nbconvert, jupyter_client) happen inside the functions that use
+them, so the command line starts quickly for the commands that render nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import html
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from needs import __version__
+from needs.assessment.assemble import check_area_and_period
+from needs.errors import InputError, ReportError
+from needs.inputs.dataset import Dataset
+from needs.inputs.load import load
+from needs.reference import locations
+from needs.settings import RunSettings
+
+__all__ = ["NOTEBOOK", "TEMPLATE", "TEMPLATES", "report_paths", "render", "section_of"]
+
+#: The parameterised assessment notebook.
+NOTEBOOK = locations.notebook("assessment.ipynb")
+#: Folder of nbconvert templates, and the report template's name.
+TEMPLATES = locations.templates()
+TEMPLATE = "needs-report"
+#: Jupyter kernel the notebook runs in.
+KERNEL = "python3"
+#: Cell tag of the scenarios section (dropped from the HTML when no scenarios are given).
+SCENARIOS_TAG = "scenarios"
+
+
+def _stage(message: str, progress: bool) -> None:
+    if progress:
+        print(f"needs report: {message}", file=sys.stderr, flush=True)
+
+
+def report_paths(out_dir: str | Path, area: str, period: str, name: str | None = None) -> tuple[Path, Path]:
+    """Paths of the HTML report and of the audit notebook: ``<out>/<name>.html`` where the
+    name defaults to ``<area>-<period>``."""
+    out = Path(out_dir)
+    stem = name or f"{area}-{period}"
+    return out / f"{stem}.html", out / f"{stem}.audit.ipynb"
+
+
+# --------------------------------------------------------------------------------------------
+# Checking inputs before the kernel starts
+# --------------------------------------------------------------------------------------------
+
+
+def check_inputs(settings: RunSettings, dataset: Dataset | None = None) -> tuple[Dataset, RunSettings]:
+    """Load and validate the data (unless given), choose the area and the period, and check
+    that the data cover them: everything that can fail on bad input, before any kernel starts.
+
+    Returns the dataset and the settings with the area and the period filled in.
+    """
+    settings.check_files()
+    if dataset is None:
+        dataset = load(settings.data_dir)
+    resolved = settings.resolve(dataset)
+    check_area_and_period(dataset, resolved.area, resolved.period)
+    return dataset, resolved
+
+
+def ensure_kernel(name: str = KERNEL) -> None:
+    """Make sure the Jupyter kernel ``name`` exists; install ipykernel's spec if not.
+
+    jupyter_client always finds the ``python3`` kernel of the running interpreter when
+    ipykernel is installed; this installs a user kernelspec only when that is not so.
+    """
+    # Jupyter, papermill and nbconvert are heavy: imported only when a report is rendered.
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        from ipykernel.kernelspec import install
+
+        install(user=True, kernel_name=name)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: which section failed
+# --------------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def section_of(notebook: Any, cell_index: int) -> str:
+    """The nearest markdown heading at or above ``cell_index`` (``"start of the notebook"``)."""
+    cells = notebook["cells"] if isinstance(notebook, dict) else notebook.cells
+    for cell in reversed(cells[: cell_index + 1]):
+        if cell.get("cell_type") == "markdown":
+            headings = _HEADING.findall(cell.get("source", ""))
+            if headings:
+                return headings[-1][1]
+    return "start of the notebook"
+
+
+# --------------------------------------------------------------------------------------------
+# Conversion
+# --------------------------------------------------------------------------------------------
+
+
+def _file_rows(dataset: Any, scenario_paths: Sequence[Path]) -> list[tuple[str, str]]:
+    rows = []
+    folder = Path(dataset.folder) if dataset.folder is not None else None
+    for item in dataset.files:
+        path = Path(item.path)
+        try:
+            name = path.relative_to(folder).as_posix() if folder else path.name
+        except ValueError:
+            name = path.name
+        rows.append((name, item.sha256))
+    for path in scenario_paths:
+        rows.append((f"scenario: {path.name}", hashlib.sha256(path.read_bytes()).hexdigest()))
+    return sorted(rows)
+
+
+def _report_metadata(dataset: Dataset, settings: RunSettings) -> dict[str, Any]:
+    area, period = settings.area, settings.period
+    area_name = dataset.area_name(area)
+    meta = dataset.metadata or {}
+    shown = settings.described()
+    shown[1] = ("Area", f"{area_name} ({area})")
+    generated = None
+    if settings.timestamp:
+        generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "title": f"Safe accommodation needs assessment: {area_name}, {period}",
+        # The dataset's authority applies only to its own area (a dataset may hold neighbours).
+        "authority": str(meta["authority"]) if area_name in str(meta.get("authority", "")) else area_name,
+        "area": area,
+        "period": period,
+        "data_date": str(meta["data_date"]) if meta.get("data_date") else "",
+        "version": __version__,
+        "demonstration": bool(dataset.demonstration),
+        "parameters": shown,
+        "files": _file_rows(dataset, settings.scenarios),
+        "generated": generated,
+    }
+
+
+def _publication_notebook(notebook: Any, meta: dict[str, Any], with_scenarios: bool) -> Any:
+    """A copy of the executed notebook cleaned for publication.
+
+    Drops the code of every cell, every stream and error output, the scenarios section when
+    there are none, and all metadata that varies between runs (papermill timings, kernel
+    details, cell ids).
+    """
+    nb = copy.deepcopy(notebook)
+    cells = []
+    for cell in nb.cells:
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        if not with_scenarios and SCENARIOS_TAG in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                out for out in cell.outputs if out.get("output_type") in ("display_data", "execute_result")
+            ]
+            for out in cell.outputs:
+                out["output_type"] = "display_data"
+                out["metadata"] = {}
+                out.pop("execution_count", None)
+                out["data"] = {
+                    k: v for k, v in out.get("data", {}).items() if k in ("text/html", "text/markdown")
+                }
+            cell.execution_count = None
+            cell.source = ""
+        cell.metadata = {"tags": tags} if tags else {}
+        cell["id"] = f"cell-{len(cells)}"
+        cells.append(cell)
+    nb.cells = cells
+    nb.metadata = {"needs": meta, "language_info": {"name": "python"}}
+    return nb
+
+
+_ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+_HEADINGS = re.compile(r"<h([23])(?: id=\"[^\"]*\")?>(.*?)</h\1>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "section"
+
+
+def finish_html(page: str) -> str:
+    """Give headings in the main content stable ids and fill in the contents list.
+
+    nbconvert's pilcrow anchor links are removed (their link text says nothing); each h2 and
+    h3 inside ``<main>`` gets an id from its text; the contents list links every h2.
+    """
+    page = _ANCHOR.sub("", page)
+    start = page.index('<main id="main">')
+    end = page.index("</main>")
+    main = page[start:end]
+    used: set[str] = {"main", "contents", "provenance"}
+    entries: list[tuple[str, str]] = []
+
+    def give_id(match: re.Match) -> str:
+        level, inner = match.group(1), match.group(2)
+        text = html.unescape(_TAGS.sub("", inner)).strip()
+        slug = base = _slug(text)
+        n = 2
+        while slug in used:
+            slug = f"{base}-{n}"
+            n += 1
+        used.add(slug)
+        if level == "2":
+            entries.append((slug, inner.strip()))
+        return f'<h{level} id="{slug}">{inner}</h{level}>'
+
+    main = _HEADINGS.sub(give_id, main)
+    items = "\n".join(f'<li><a href="#{slug}">{inner}</a></li>' for slug, inner in entries)
+    contents = f"<ol>\n{items}\n</ol>"
+    page = page[:start] + main + page[end:]
+    return page.replace("<!-- needs:contents -->", contents, 1)
+
+
+def to_html(notebook: Any) -> str:
+    """Convert a publication notebook to the report HTML with the ``needs-report`` template."""
+    from nbconvert import HTMLExporter  # heavy: only when a report is rendered
+
+    # nbconvert's own templates (which ours extends) live under the prefix it was installed
+    # in; in a virtual environment that borrows system packages that is the base prefix.
+    nbconvert_templates = Path(sys.base_prefix) / "share" / "jupyter" / "nbconvert" / "templates"
+    exporter = HTMLExporter(
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES), str(nbconvert_templates)],
+        extra_template_paths=[str(nbconvert_templates)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return finish_html(body)
+
+
+def _audit_notebook(notebook: Any) -> Any:
+    """The executed notebook with a banner cell saying it is an internal audit file."""
+    import nbformat  # heavy: only when a report is rendered
+
+    nb = copy.deepcopy(notebook)
+    banner = nbformat.v4.new_markdown_cell(
+        "**Internal audit log: not for publication.** This is the executed notebook behind the "
+        "published HTML report. Its outputs may include working figures; publish only the HTML."
+    )
+    banner.metadata["tags"] = ["needs-audit-banner"]
+    banner["id"] = "needs-audit-banner"
+    nb.cells.insert(0, banner)
+    nb.metadata["needs_audit"] = {"internal": True, "publication": False}
+    return nb
+
+
+# --------------------------------------------------------------------------------------------
+# The pipeline
+# --------------------------------------------------------------------------------------------
+
+
+def run_settings(settings: RunSettings | str | Path | None = None, **options: Any) -> RunSettings:
+    """Settings from a :class:`RunSettings`, or from a data folder and keyword options.
+
+    ``render(settings)``, ``render(settings, period="2024-25")`` and
+    ``render("my-data", "E10000018", "2024-25", "reports", suppress_below=10)`` are the same
+    call; an option given as ``None`` keeps the settings' value (or the default).
+    """
+    given = {name: value for name, value in options.items() if value is not None}
+    if isinstance(settings, RunSettings):
+        return settings.replace(**given) if given else settings
+    if settings is not None:
+        given["data_dir"] = settings
+    return RunSettings.from_options(**given)
+
+
+def render(
+    settings: RunSettings | str | Path | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    out_dir: str | Path | None = None,
+    scenarios: Sequence[str | Path] | None = None,
+    suppress_below: int | None = None,
+    *,
+    confidence: float | None = None,
+    coe_types: Sequence[str] | None = None,
+    target_turnaway: float | None = None,
+    seed: int | None = None,
+    timestamp: bool | None = None,
+    progress: bool = True,
+    notebook: str | Path | None = None,
+    name: str | None = None,
+    title: str | None = None,
+    dataset: Dataset | None = None,
+) -> Path:
+    """Render the assessment report of one area and period to HTML.
+
+    Parameters
+    ----------
+    settings
+        The run's :class:`needs.settings.RunSettings` (data folder, area, period, output
+        folder, scenarios, threshold, confidence, benchmark types, target turn-away, seed,
+        timestamp), or a data folder. Default: the embedded demonstration data with every
+        default of :class:`~needs.settings.RunSettings`.
+    area, period, out_dir, scenarios, suppress_below, confidence, coe_types, target_turnaway, seed, timestamp
+        Override the setting of the same name (``None`` keeps it): see
+        :class:`~needs.settings.RunSettings`. With no area and no period the area is chosen
+        by :func:`needs.settings.choose_area` and the period is the latest in the data.
+        Writes ``<out_dir>/<area>-<period>.html`` and, beside it, the executed notebook
+        ``<area>-<period>.audit.ipynb`` (internal, not for publication).
+    progress
+        Show stage messages and papermill's progress bar on standard error.
+    notebook
+        Notebook to run (default :data:`NOTEBOOK`, the annual assessment; for example
+        ``notebooks/scenarios.ipynb`` for the commissioners' scenarios).
+    name
+        File name stem of the outputs (default ``<area>-<period>``).
+    title
+        Title of the page (default "Safe accommodation needs assessment: <area>, <period>").
+    dataset
+        The data folder already loaded and validated (all-areas rendering loads it once).
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML report.
+
+    Raises
+    ------
+    needs.errors.InputError
+        Bad data (validation messages), unknown area, bad period or missing scenario file:
+        raised before any kernel starts.
+    needs.errors.ReportError
+        A notebook cell failed; the message names the section.
+    """
+    import nbformat  # heavy: only when a report is rendered
+
+    asked = run_settings(
+        settings,
+        area=area,
+        period=period,
+        out_dir=out_dir,
+        scenarios=scenarios,
+        suppress_below=suppress_below,
+        confidence=confidence,
+        coe_types=coe_types,
+        target_turnaway=target_turnaway,
+        seed=seed,
+        timestamp=timestamp,
+    )
+    _stage(f"checking the data in {asked.data_dir.name}", progress)
+    dataset, settings = check_inputs(asked, dataset)
+    if asked.area is None:
+        _stage(f"area {settings.area} ({dataset.area_name(settings.area)})", progress)
+    if asked.period is None:
+        _stage(f"period {settings.period}, the latest in the data", progress)
+    meta = _report_metadata(dataset, settings)
+    if title:
+        meta["title"] = title
+    del dataset
+
+    out = settings.out_dir.resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the output folder {out}: {error.strerror or error}") from None
+    html_path, audit_path = report_paths(out, settings.area, settings.period, name)
+    ensure_kernel()
+    work = Path(tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out))
+    try:
+        executed_path = work / "executed.ipynb"
+        _stage(f"running the assessment notebook for {settings.area} {settings.period}", progress)
+        executed = _execute(Path(notebook or NOTEBOOK), executed_path, settings.to_parameters(), progress)
+        _stage("converting to HTML", progress)
+        page = to_html(_publication_notebook(executed, meta, with_scenarios=bool(settings.scenarios)))
+        staged_html = work / html_path.name
+        staged_audit = work / audit_path.name
+        staged_html.write_text(page, encoding="utf-8")
+        nbformat.write(_audit_notebook(executed), str(staged_audit))
+        os.replace(staged_audit, audit_path)
+        os.replace(staged_html, html_path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _stage(f"written {html_path}", progress)
+    return html_path
+
+
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress: bool) -> Any:
+    """Run the notebook with papermill; map a failing cell to its section."""
+    import nbformat  # heavy: only when a report is rendered
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    if not notebook.is_file():
+        raise ReportError(f"notebook not found: {notebook}")
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            progress_bar=progress,
+            log_output=False,
+            # Local kernels only: keep the kernel's TCP warning out of the progress display.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            cwd=str(notebook.parent),
+        )
+    except PapermillExecutionError as error:
+        section = "unknown section"
+        if output.is_file():
+            section = section_of(nbformat.read(str(output), as_version=4), error.cell_index)
+        raise ReportError(
+            f"the report failed in the section '{section}' (notebook cell {error.cell_index}): "
+            f"{error.ename}: {error.evalue}"
+        ) from None

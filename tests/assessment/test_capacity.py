@@ -1,0 +1,300 @@
+"""Tests for needs.assessment.capacity on a hand-listed dataset; expected values worked out by hand.
+
+Geography: Shire (county E10000001; districts North E07000001, South E07000002) and Unity
+(unitary E06000001). Period 2024-25 (1 April 2024 to 31 March 2025, 365 days).
+
+Services (all open-ended unless noted):
+
+====  =====  ==============================  ================  =====  ====  ========
+id    host   type                            specialism        units  beds  cost
+====  =====  ==============================  ================  =====  ====  ========
+S1    North  refuge                          generic           3      8     90,000
+S2    South  refuge (from 2024-10-01)        black_minoritised 2      5     70,000
+S3    North  sanctuary                       generic           0      0     20,000
+S4    North  dispersed_refuge_level (ended   generic           1      2     15,000
+             2024-03-31: not active)
+U1    Unity  refuge                          generic           2      4     50,000
+====  =====  ==============================  ================  =====  ====  ========
+
+Support episodes in bedded types (stay in nights, censored at 1 April 2025):
+
+====  ====  =======  =====================  =====  ========================
+ref   hh    service  support                stay   nights inside 2024-25
+====  ====  =======  =====================  =====  ========================
+E1    H1    S1       2024-04-11..05-11      30     30
+E2    H2    S1       2024-03-02..04-11      40     10 (referred 2024-02-28)
+E3    H3    S1       2025-03-22..open       10     10
+E4    H4    S2       2024-12-01..2025-01-20 50     50
+E5    H5    S1       2025-02-01..2025-06-01 59     59 (censored at 1 April)
+E6    H10   U1       2024-06-01..06-21      20     20
+====  ====  =======  =====================  =====  ========================
+
+Declines made in 2024-25: D1 H6 S1 no capacity; D2 H6 S2 no capacity (same household);
+D3 H7 S1 unable to meet needs; D4 H8 S1 survivor declined; D5 H9 S1 pending;
+D6 H11 U1 no capacity. A sanctuary acceptance (H12, S3) is not bedded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import needs.assessment.capacity as capacity
+from needs.assessment.capacity import (
+    active_services,
+    capacity_inputs,
+    coe_benchmark,
+    erlang_model,
+    gap_table,
+    model_capacity,
+    provision,
+    throughput,
+)
+from needs.inputs.dataset import Dataset
+from needs.reference import categories as cat
+
+SHIRE, NORTH, SOUTH, UNITY = "E10000001", "E07000001", "E07000002", "E06000001"
+PERIOD = "2024-25"
+YEAR = 365.25
+
+
+def erlang_b_by_hand(c: int, a: float) -> float:
+    """Erlang B from its definition: (a^c / c!) / sum_{k=0..c} a^k / k!."""
+    return (a**c / math.factorial(c)) / sum(a**k / math.factorial(k) for k in range(c + 1))
+
+
+def build() -> Dataset:
+    areas = pd.DataFrame(
+        {
+            "area_code": [SHIRE, NORTH, SOUTH, UNITY],
+            "area_name": ["Shire", "North", "South", "Unity"],
+            "area_type": ["county", "district", "district", "unitary"],
+            "parent_code": [None, SHIRE, SHIRE, None],
+        }
+    )
+    population = pd.DataFrame(
+        {"area_code": [NORTH, SOUTH, UNITY], "year": 2023, "sex": "female", "age": 30, "population": 1000}
+    )
+    # fmt: off
+    services = pd.DataFrame(
+        [
+            ("S1", NORTH, "refuge", "generic", 3, 8, 90000.0, "2020-04-01", None),
+            ("S2", SOUTH, "refuge", "black_minoritised", 2, 5, 70000.0, "2024-10-01", None),
+            ("S3", NORTH, "sanctuary", "generic", 0, 0, 20000.0, "2020-04-01", None),
+            ("S4", NORTH, "dispersed_refuge_level", "generic", 1, 2, 15000.0, "2022-04-01", "2024-03-31"),
+            ("U1", UNITY, "refuge", "generic", 2, 4, 50000.0, "2020-04-01", None),
+        ],
+        columns=["service_id", "host_area_code", "accommodation_type", "specialism", "units", "bedspaces",
+                 "annual_cost", "start", "end"],
+    )
+    # fmt: on
+    services = services.assign(
+        name=services["service_id"],
+        provider="P",
+        support_type="advocacy",
+        funding_source="mhclg_dasa_grant",
+        status="in_place",
+        start=pd.to_datetime(services["start"]),
+        end=pd.to_datetime(services["end"]),
+    )
+    acc, unable = "accepted_supported", "unable_to_support"
+    # fmt: off
+    rows = [
+        ("E1", "H1", "S1", "2024-04-10", acc, None, "2024-04-11", "2024-05-11"),
+        ("E2", "H2", "S1", "2024-02-28", acc, None, "2024-03-02", "2024-04-11"),
+        ("E3", "H3", "S1", "2025-03-20", acc, None, "2025-03-22", None),
+        ("E4", "H4", "S2", "2024-11-28", acc, None, "2024-12-01", "2025-01-20"),
+        ("E5", "H5", "S1", "2025-01-30", acc, None, "2025-02-01", "2025-06-01"),
+        ("E6", "H10", "U1", "2024-05-30", acc, None, "2024-06-01", "2024-06-21"),
+        ("D1", "H6", "S1", "2024-05-01", unable, "no_capacity_space", None, None),
+        ("D2", "H6", "S2", "2024-10-05", unable, "no_capacity_space", None, None),
+        ("D3", "H7", "S1", "2024-06-01", unable, "unable_to_meet_needs", None, None),
+        ("D4", "H8", "S1", "2024-07-01", "survivor_declined", None, None, None),
+        ("D5", "H9", "S1", "2024-08-01", "pending", None, None, None),
+        ("D6", "H11", "U1", "2024-09-01", unable, "no_capacity_space", None, None),
+        ("Q1", "H12", "S3", "2024-09-01", acc, None, "2024-09-10", "2024-10-10"),
+    ]
+    # fmt: on
+    referrals = pd.DataFrame(
+        rows,
+        columns=[
+            "referral_id",
+            "household_id",
+            "service_id",
+            "date",
+            "outcome",
+            "decline_reason",
+            "support_start",
+            "support_end",
+        ],
+    )  # fmt: skip
+    for column in ("date", "support_start", "support_end"):
+        referrals[column] = pd.to_datetime(referrals[column])
+    referrals["origin_area_code"] = NORTH
+    for column in cat.PROTECTED_CHARACTERISTICS:
+        referrals[column] = "not_known"
+    for code in cat.ADDITIONAL_NEEDS:
+        referrals[cat.need_column(code)] = "no"
+    referrals["children"] = 0
+    referrals["end_reason"] = None
+    return Dataset(
+        tables={"areas": areas, "population": population, "services": services, "referrals": referrals}
+    )
+
+
+@pytest.fixture
+def dataset() -> Dataset:
+    return build()
+
+
+def one(frame: pd.DataFrame, **where) -> pd.Series:
+    mask = np.ones(len(frame), dtype=bool)
+    for key, value in where.items():
+        mask &= frame[key].astype(str).to_numpy() == value
+    assert mask.sum() == 1, f"expected one row for {where}, found {mask.sum()}"
+    return frame[mask].iloc[0]
+
+
+def test_erlang_reexported_and_hand_values():
+    # B(2, 1) = (1/2) / (1 + 1 + 1/2) = 0.2; B(1, 1) = 1/2.
+    assert float(capacity.erlang_b(2, 1.0)) == pytest.approx(0.2)
+    assert np.asarray(capacity.erlang_b(np.array([1, 2]), np.array([1.0, 1.0]))) == pytest.approx([0.5, 0.2])
+    # B(3, 1) = (1/6) / (8/3) = 0.0625 > 0.05; B(4, 1) = (1/24) / (65/24) = 1/65 < 0.05 -> 4.
+    assert int(np.asarray(capacity.servers_needed(1.0, 0.05))) == 4
+
+
+def test_active_services_and_provision(dataset):
+    active = active_services(dataset, PERIOD)
+    assert sorted(active["service_id"]) == ["S1", "S2", "S3", "U1"]  # S4 ended 2024-03-31
+    # S2 runs 1 Oct 2024 to 31 Mar 2025: 31+30+31+31+28+31 days.
+    assert int(one(active, service_id="S2")["days_in_period"]) == 182
+    table = provision(dataset, PERIOD)
+    assert list(table.columns) == [
+        "area_code", "accommodation_type", "specialism", "services", "units", "bedspaces", "annual_cost",
+    ]  # fmt: skip
+    generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    assert list(generic[["services", "units", "bedspaces", "annual_cost"]]) == [1, 3, 8, 90000.0]
+    minoritised = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
+    assert list(minoritised[["units", "bedspaces"]]) == [2, 5]
+    assert one(table, area_code=SHIRE, accommodation_type="sanctuary", specialism="generic")["units"] == 0
+    assert len(table) == 4  # Shire refuge x2, Shire sanctuary, Unity refuge
+
+
+def test_coe_benchmark(dataset):
+    population = pd.DataFrame({"area_code": [SHIRE, UNITY], "population": [30_000, 712_000]})
+    table = coe_benchmark(dataset, PERIOD, population=population).set_index("area_code")
+    # Unity: 712,000 / 10,000 = 71.2 family places; 2 refuge units; gap 69.2 = 97.19%.
+    assert table.loc[UNITY, "coe_target_units"] == pytest.approx(71.2)
+    assert table.loc[UNITY, "counted_units"] == 2
+    assert table.loc[UNITY, "gap_units"] == pytest.approx(69.2)
+    assert table.loc[UNITY, "gap_share"] == pytest.approx(69.2 / 71.2)
+    # Shire: target 3.0; counted S1 + S2 = 5 (S4 dispersed not active): 2 above target.
+    assert table.loc[SHIRE, "counted_units"] == 5
+    assert table.loc[SHIRE, "gap_units"] == pytest.approx(-2.0)
+    assert table.loc[SHIRE, "counted_types"] == "refuge, specialist_safe, dispersed_refuge_level"
+    only_generic = coe_benchmark(dataset, PERIOD, ("sanctuary",), population=population)
+    assert one(only_generic, area_code=SHIRE)["counted_units"] == 0
+    with pytest.raises(ValueError, match="coe_types"):
+        coe_benchmark(dataset, PERIOD, ("castle",), population=population)
+
+
+def test_throughput_stay_occupancy(dataset):
+    table = throughput(dataset, PERIOD)
+    assert list(table.columns) == [
+        "area_code", "accommodation_type", "units", "households_supported", "mean_stay_days", "occupancy",
+        "annual_throughput",
+    ]  # fmt: skip
+    shire = one(table, area_code=SHIRE, accommodation_type="refuge")
+    # stays 30 + 40 + 10 + 50 + 59 = 189 nights over 5 episodes; nights in period 159.
+    assert shire["units"] == 5
+    assert shire["households_supported"] == 5
+    assert shire["mean_stay_days"] == pytest.approx(37.8)
+    assert shire["occupancy"] == pytest.approx(159 / (5 * 365))
+    assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1825) / 37.8)
+    unity = one(table, area_code=UNITY, accommodation_type="refuge")
+    assert unity["mean_stay_days"] == pytest.approx(20.0)
+    assert unity["occupancy"] == pytest.approx(20 / (2 * 365))
+    assert "sanctuary" not in set(table["accommodation_type"])  # not bedded
+
+
+def test_capacity_inputs_and_erlang_model(dataset):
+    inputs = capacity_inputs(dataset, PERIOD)
+    shire = one(inputs, area_code=SHIRE, accommodation_type="refuge")
+    # offered demand: H1, H3, H4, H5 accepted; H6 declined for capacity twice -> 5 households
+    # (E2 was referred in 2023-24). Decided: E1, E3, E4, E5, D1, D2, D3, D4 = 8.
+    assert shire["arrivals_per_year"] == 5
+    assert (shire["observed_capacity_declines"], shire["observed_decided"]) == (2, 8)
+    assert shire["annual_cost"] == 160000.0
+    table = erlang_model(dataset, PERIOD, target_turnaway=0.05)
+    assert list(table.columns) == list(capacity.ERLANG_COLUMNS)
+    row = one(table, area_code=SHIRE, accommodation_type="refuge")
+    load = 5 * 37.8 / YEAR  # 0.5175 Erlangs
+    assert row["offered_load"] == pytest.approx(load)
+    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(5, load))
+    assert row["observed_turnaway_share"] == pytest.approx(2 / 8)
+    # B(1, a) = a/(1+a) = 0.341 > 0.05; B(2, a) = 0.0811 > 0.05; B(3, a) = 0.0138 -> 3 units.
+    assert erlang_b_by_hand(2, load) > 0.05 > erlang_b_by_hand(3, load)
+    assert row["units_needed"] == 3
+    unity = one(table, area_code=UNITY, accommodation_type="refuge")
+    assert unity["arrivals_per_year"] == 2  # H10 accepted, H11 declined for capacity
+    assert unity["offered_load"] == pytest.approx(2 * 20 / YEAR)
+
+
+def test_model_capacity_is_pure_and_hand_checked():
+    inputs = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "accommodation_type": "refuge",
+            "units": [2, 1, 3],
+            "arrivals_per_year": [365.25, 0, 10],
+            "mean_stay_days": [1.0, 30.0, np.nan],
+            "observed_capacity_declines": [1, 0, 0],
+            "observed_decided": [4, 0, 0],
+        }
+    )
+    out = model_capacity(inputs, 0.05)
+    # A: load = 365.25 x 1 / 365.25 = 1 Erlang; B(2, 1) = 0.2; 4 units for 5% (see above).
+    assert out.loc[0, "offered_load"] == pytest.approx(1.0)
+    assert out.loc[0, "modelled_turnaway"] == pytest.approx(0.2)
+    assert out.loc[0, "units_needed"] == 4
+    assert out.loc[0, "observed_turnaway_share"] == pytest.approx(0.25)
+    # B: no demand -> no turn-aways, no units needed; no decisions -> no observed share.
+    assert out.loc[1, "modelled_turnaway"] == pytest.approx(0.0)
+    assert out.loc[1, "units_needed"] == 0
+    assert np.isnan(out.loc[1, "observed_turnaway_share"])
+    # C: no stays -> the model cannot be applied
+    assert np.isnan(out.loc[2, "modelled_turnaway"]) and pd.isna(out.loc[2, "units_needed"])
+    assert (out["target_turnaway"] == 0.05).all()
+    pd.testing.assert_frame_equal(inputs, inputs.copy())  # input untouched
+    # a scenario doubling units: B(4, 1) = 1/65
+    more = model_capacity(inputs.assign(units=inputs["units"] * 2), 0.05)
+    assert more.loc[0, "modelled_turnaway"] == pytest.approx(1 / 65)
+    with pytest.raises(ValueError, match="target_turnaway"):
+        model_capacity(inputs, 1.5)
+
+
+def test_gap_table_by_specialism(dataset):
+    table = gap_table(dataset, PERIOD, target_turnaway=0.01)
+    assert list(table.columns) == [
+        "area_code", "accommodation_type", "specialism", "units", "units_needed", "gap_units",
+        "cost_per_unit", "annual_cost_to_close",
+    ]  # fmt: skip
+    # Shire refuge cost per unit: (90,000 + 70,000) / (3 + 2) = 32,000.
+    generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    # S1 pool: H1, H3, H5 accepted + H6 (capacity) = 4; stays 30, 40, 10, 59 -> 34.75.
+    load = 4 * 34.75 / YEAR
+    assert erlang_b_by_hand(2, load) > 0.01 > erlang_b_by_hand(3, load)
+    assert (generic["units"], generic["units_needed"], generic["gap_units"]) == (3, 3, 0)
+    assert generic["cost_per_unit"] == pytest.approx(32000.0)
+    assert generic["annual_cost_to_close"] == 0.0
+    # S2 pool: H4 accepted + H6 (capacity) = 2; stay 50 -> load 100 / 365.25.
+    minoritised = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
+    load = 2 * 50 / YEAR
+    assert erlang_b_by_hand(2, load) > 0.01 > erlang_b_by_hand(3, load)
+    assert (minoritised["units"], minoritised["units_needed"], minoritised["gap_units"]) == (2, 3, 1)
+    assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
+    unity = one(table, area_code=UNITY, accommodation_type="refuge", specialism="generic")
+    assert unity["cost_per_unit"] == pytest.approx(25000.0)

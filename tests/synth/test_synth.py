@@ -1,0 +1,207 @@
+"""Tests of the synthetic data generator and of the embedded example it made."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from fixtures import ROOT
+
+from needs.assessment.counting import individuals_supported, referrals_in_context
+from needs.inputs.dataset import Dataset
+from needs.inputs.load import load
+from needs.reference import categories as cat
+from needs.cli.synth import run as cli_synth
+from needs.reference.locations import resource
+from needs.synth import generate as synth
+
+EXAMPLE = ROOT / "data" / "example"
+
+
+@pytest.fixture(scope="module")
+def example() -> Dataset:
+    return load(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def national() -> dict[str, pd.DataFrame]:
+    return synth.national_dataset(n_referrals=20_000, seed=7)
+
+
+def assert_referral_rules(referrals: pd.DataFrame) -> None:
+    """The schema's date and outcome rules, as vectorised checks."""
+    outcome = referrals["outcome"].astype(str)
+    date = pd.to_datetime(referrals["date"])
+    start = pd.to_datetime(referrals["support_start"])
+    end = pd.to_datetime(referrals["support_end"])
+    accepted = outcome == "accepted_supported"
+    unable = outcome == "unable_to_support"
+    assert (start.notna() == accepted).all(), "support_start only and always for accepted_supported"
+    assert (referrals["decline_reason"].notna() == unable).all(), "decline_reason only and always when unable"
+    assert (start[accepted] >= date[accepted]).all()
+    assert (end[end.notna()] >= start[end.notna()]).all()
+    assert end[end.notna()].index.isin(start[start.notna()].index).all()
+    assert (referrals["end_reason"].notna() == end.notna()).all(), (
+        "end_reason only and always with support_end"
+    )
+    assert referrals["referral_id"].is_unique
+    assert (referrals["children"] >= 0).all()
+    for column in synth.schema.TABLES["referrals"].columns:
+        if column.kind == "category":
+            values = referrals[column.name].dropna().astype(str)
+            assert values.isin(column.categories.codes).all(), column.name
+            if not column.nullable:
+                assert referrals[column.name].notna().all(), column.name
+
+
+# --------------------------------------------------------------------------------------
+# The embedded example
+# --------------------------------------------------------------------------------------
+
+
+def test_example_is_calibrated_to_the_published_victims_supported(example):
+    # Leicestershire County Council's published figures: 97 victims supported in 2022-23
+    # and 1,257 in 2023-24 (lead victims plus children, households counted once).
+    assert individuals_supported(example, "2022-23", "E10000018") == 97
+    assert individuals_supported(example, "2023-24", "E10000018") == 1257
+
+
+def test_example_is_demonstration_data_with_records_that_follow_the_rules(example):
+    assert example.demonstration
+    assert_referral_rules(example.referrals)
+
+
+def test_example_has_findings_to_show(example):
+    referrals = referrals_in_context(example)
+    county = referrals[referrals["host_tier_one"] == "E10000018"]
+    # Capacity declines, repeat referrals, flows both ways and some not_known everywhere.
+    assert (county["decline_reason"].astype(str) == "no_capacity_space").sum() > 0
+    assert (referrals["household_id"].value_counts() > 1).any()
+    assert (county["origin_tier_one"] != "E10000018").any()
+    residents = referrals[referrals["origin_tier_one"] == "E10000018"]
+    assert (residents["host_tier_one"] != "E10000018").any()
+    for column in ("sex", "age_band", "ethnic_group", "religion", "sexual_orientation", "disability"):
+        assert (referrals[column].astype(str) == cat.NOT_KNOWN).any(), column
+
+
+def test_example_spend_plan_and_grant(example):
+    services = example.services
+    accommodation = services[services["name"].str.contains("part of: Refuge and dispersed accommodation")]
+    # The £250,000 contract over its two-year initial term, split into four services.
+    assert len(accommodation) == 4
+    assert accommodation["annual_cost"].sum() == pytest.approx(250_000 / 2)
+    coordinator = services.loc[services["name"] == "Domestic Abuse Act Coordinator", "annual_cost"]
+    assert coordinator.iloc[0] == pytest.approx(95_062 / 2)
+    assert (services["status"].astype(str) == "not_yet_in_place").any()
+    grant = example.funding.set_index("period")["amount"]
+    assert grant["2023-24"] == 1_152_936
+
+
+# --------------------------------------------------------------------------------------
+# The generator
+# --------------------------------------------------------------------------------------
+
+
+def _small(seed: int) -> pd.DataFrame:
+    tables = synth.example_tables(EXAMPLE)
+    return synth.synthesise_referrals(
+        tables["areas"],
+        tables["population"],
+        tables["services"],
+        ["2023-24"],
+        characteristics=tables["characteristics"],
+        prevalence=tables["prevalence"],
+        households=600,
+        seed=seed,
+    )
+
+
+def test_same_seed_gives_identical_data_and_another_seed_different_data():
+    first, again, other = _small(11), _small(11), _small(12)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.equals(other)
+    assert_referral_rules(first)
+
+
+def test_exact_number_of_referrals_is_returned():
+    tables = synth.example_tables(EXAMPLE)
+    referrals = synth.synthesise_referrals(
+        tables["areas"], tables["population"], tables["services"], ["2023-24"], n_referrals=1234, seed=3
+    )
+    assert len(referrals) == 1234
+
+
+def test_national_dataset_covers_every_tier_one_area(national):
+    reference = pd.read_csv(resource("england_upper_tier_areas.csv"))
+    areas = national["areas"]
+    assert set(reference["area_code"]) <= set(areas["area_code"])
+    london = areas[areas["area_code"].str.startswith("E09")]
+    assert len(london) == 33
+    assert (london["area_type"] == "london_borough").all() and (london["parent_code"] == "E61000001").all()
+    gla = areas.set_index("area_code").loc["E61000001"]
+    assert gla["area_type"] == "greater_london_authority"
+    dataset = Dataset(tables=national)
+    tier_one = set(dataset.tier_one_areas()["area_code"])
+    # 153 upper-tier areas, less the 33 London areas, plus the GLA.
+    assert len(tier_one) == 153 - 33 + 1
+    hosts = set(referrals_in_context(dataset)["host_tier_one"])
+    assert hosts == tier_one
+    population = national["population"].groupby("area_code")["population"].sum()
+    stated = reference.set_index("area_code")["population"]
+    assert (population.reindex(stated.index) == stated).all()  # real mid-2023 totals
+
+
+def test_national_dataset_has_the_requested_records_and_follows_the_rules(national):
+    referrals = national["referrals"]
+    assert len(referrals) == 20_000
+    assert_referral_rules(referrals)
+    assert set(referrals["service_id"]) <= set(national["services"]["service_id"])
+    assert set(referrals["origin_area_code"]) <= set(national["areas"]["area_code"])
+
+
+def test_national_patterns_are_roughly_those_published(national):
+    referrals = national["referrals"]
+    households = referrals.drop_duplicates("household_id")
+    # Children per household about 0.65 (children 39% of individuals, MHCLG 2023-24).
+    assert 0.55 < households["children"].mean() < 0.75
+    female = (households["sex"].astype(str) == "female").mean()
+    assert 0.85 < female < 0.97
+    declines = referrals["decline_reason"].dropna().astype(str)
+    capacity_share = (declines == "no_capacity_space").mean()
+    assert 0.2 < capacity_share < 0.7
+
+
+def test_written_dataset_loads_and_validates(tmp_path, national):
+    small = {name: frame for name, frame in national.items()}
+    synth.write_dataset(small, tmp_path, {"title": "test", "demonstration": True})
+    loaded = load(tmp_path)
+    assert len(loaded.referrals) == 20_000
+    assert loaded.demonstration
+
+
+def test_cli_synth_writes_a_folder(tmp_path):
+    args = argparse.Namespace(out=tmp_path / "out", national=True, referrals=3000, seed=5)
+    assert cli_synth(args) == 0
+    assert (tmp_path / "out" / "referrals.csv").exists()
+    written = pd.read_csv(tmp_path / "out" / "referrals.csv")
+    assert len(written) == 3000
+    assert np.all(written["referral_id"].str.match(r"^R\d{7}$"))
+
+
+def test_a_single_area_without_neighbours_keeps_every_referral_in_area():
+    tables = synth.example_tables()
+    rutland = "E06000017"
+    referrals = synth.synthesise_referrals(
+        tables["areas"][tables["areas"]["area_code"] == rutland],
+        tables["population"][tables["population"]["area_code"] == rutland],
+        tables["services"][tables["services"]["host_area_code"] == rutland],
+        ["2023-24"],
+        characteristics=tables["characteristics"],
+        prevalence=tables["prevalence"],
+        neighbours=pd.DataFrame(columns=["area_code", "origin_code", "weight"]),
+        seed=1,
+    )
+    assert len(referrals) > 0
+    assert set(referrals["origin_area_code"].astype(str)) == {rutland}
