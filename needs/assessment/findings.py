@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from needs.assessment.representation import CHARACTERISTIC_LISTS
-from needs.methods import stats
+from needs.methods import intervals
 from needs.reference import categories as cat
 from needs.reference.constants import (
     COE_POPULATION_PER_FAMILY_PLACE,
@@ -388,7 +388,7 @@ def _erlang(erlang: pd.DataFrame, threshold: int, ci: str, confidence: float) ->
     lower = pd.Series(np.nan, index=frame.index)
     upper = pd.Series(np.nan, index=frame.index)
     if show_observed.any():
-        interval = stats.proportion_ci(declines[show_observed], decided[show_observed], confidence=confidence)
+        interval = intervals.proportion_ci(declines[show_observed], decided[show_observed], confidence=confidence)
         share[show_observed] = interval["value"].to_numpy()
         lower[show_observed] = interval["lower"].to_numpy()
         upper[show_observed] = interval["upper"].to_numpy()

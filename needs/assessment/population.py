@@ -40,7 +40,7 @@ import pandas as pd
 
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
-from needs.methods import stats
+from needs.methods import intervals
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_CONFIDENCE
 from needs.reference.periods import check_period, start_year
@@ -223,7 +223,7 @@ def _rate_limits(rates: pd.DataFrame, confidence: float) -> pd.DataFrame:
 
     Published limits are used when both are given and ``confidence`` is 95% (the level ONS
     publishes). Otherwise, when the unweighted base n is given, the Wilson score interval of
-    x = rate/100 x n successes out of n (:func:`needs.methods.stats.proportion_ci`, OHID method),
+    x = rate/100 x n successes out of n (:func:`needs.methods.intervals.proportion_ci`, OHID method),
     which ignores the survey's design effect and so is narrower than ONS's own interval.
     Otherwise the limits are missing.
     """
@@ -238,7 +238,7 @@ def _rate_limits(rates: pd.DataFrame, confidence: float) -> pd.DataFrame:
     if wilson_rows.any():
         n = base[wilson_rows].to_numpy()
         x = out.loc[wilson_rows, "rate"].astype(float).to_numpy() / 100 * n
-        ci = stats.proportion_ci(x, n, confidence=confidence, multiplier=100)
+        ci = intervals.proportion_ci(x, n, confidence=confidence, multiplier=100)
         lower.loc[wilson_rows] = np.asarray(ci["lower"], dtype=float)
         upper.loc[wilson_rows] = np.asarray(ci["upper"], dtype=float)
     out["rate_lower"] = lower

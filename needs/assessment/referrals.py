@@ -28,7 +28,7 @@ share of decided referrals declined for a reason in
 ("capacity 40.6%") are shares of *unsuccessful* referrals instead; divide our capacity count
 by the ``unable_to_support`` count to reproduce that convention.
 
-Intervals are Wilson score intervals (:func:`needs.methods.stats.proportion_ci`), the method OHID
+Intervals are Wilson score intervals (:func:`needs.methods.intervals.proportion_ci`), the method OHID
 uses for proportions (PHEindicatormethods ``phe_proportion``; Wilson 1927, JASA 22:209-212).
 
 Unmet households
@@ -57,7 +57,7 @@ from needs.assessment.counting import (
     tier_one_lookup,
 )
 from needs.inputs.dataset import Dataset
-from needs.methods.stats import proportion_ci
+from needs.methods.intervals import proportion_ci
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_CONFIDENCE
 
@@ -182,7 +182,7 @@ def wilson(count: ArrayLike, denominator: ArrayLike, confidence: float) -> pd.Da
 
     .. math:: \\frac{p + z^2/2n \\pm z\\sqrt{p(1-p)/n + z^2/4n^2}}{1 + z^2/n}
 
-    Delegates to :func:`needs.methods.stats.proportion_ci` (OHID / PHEindicatormethods method).
+    Delegates to :func:`needs.methods.intervals.proportion_ci` (OHID / PHEindicatormethods method).
     Returns columns ``share``, ``lower``, ``upper`` aligned with the inputs.
     """
     x = np.asarray(count, dtype=float)

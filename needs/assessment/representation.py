@@ -7,17 +7,17 @@ additional-need flags) and each basis (households **referred** in the period, ho
 the expected profile of victims:
 
 * observed share of category k = households in k / households whose value is known, with a
-  Wilson score interval (OHID method; :func:`needs.methods.stats.proportion_ci`);
+  Wilson score interval (OHID method; :func:`needs.methods.intervals.proportion_ci`);
 * expected share: for sex and age band, the composition of expected victims (population x
   CSEW prevalence, :mod:`needs.assessment.population`); for the Census characteristics, the area's
   Census 2021 profile of residents aged 16+ weighted by the relative prevalence of domestic
   abuse in each category where the ``characteristics`` table gives one (blank = 1);
 * representation ratio = observed share / expected share with its interval
-  (:func:`needs.methods.stats.representation_ratio`); a group is **under-reached** when the upper
+  (:func:`needs.methods.comparisons.representation_ratio`); a group is **under-reached** when the upper
   limit of the ratio is below 1 (DOMAIN.md 6.3, ``representation_index``: values below 1
   suggest under-reach);
 * a chi-square goodness-of-fit test of the observed counts against the expected shares per
-  area x characteristic x basis (:func:`needs.methods.stats.goodness_of_fit_grouped`).
+  area x characteristic x basis (:func:`needs.methods.comparisons.goodness_of_fit_grouped`).
 
 ``not_known`` values are counted and reported (the ``not_known`` part), and excluded from the
 share denominators: every share is a share of the households whose value is known, so the
@@ -42,7 +42,7 @@ from needs.assessment.counting import made_in_period, referrals_in_context, supp
 from needs.assessment.population import expected_victims_by_band
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
-from needs.methods import stats
+from needs.methods import comparisons, intervals
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_CONFIDENCE, MIN_EXPECTED_COUNT_FOR_GOF
 from needs.reference.periods import period_end, period_start
@@ -534,7 +534,7 @@ def representation(
     the ratio and its limits are NaN (``under_reached`` False).
 
     observed_share = observed_count / observed_total (Wilson interval);
-    ratio = observed_share / expected_share (:func:`needs.methods.stats.representation_ratio`);
+    ratio = observed_share / expected_share (:func:`needs.methods.comparisons.representation_ratio`);
     under_reached = ratio_upper < 1.
 
     Parameters
@@ -581,7 +581,7 @@ def representation(
     out["upper"] = np.nan
     has_total = out["observed_total"] > 0
     if has_total.any():
-        ci = stats.proportion_ci(
+        ci = intervals.proportion_ci(
             out.loc[has_total, "observed_count"].to_numpy(),
             out.loc[has_total, "observed_total"].to_numpy(),
             confidence=confidence,
@@ -595,7 +595,7 @@ def representation(
     out["ratio_upper"] = np.nan
     comparable = has_total & (out["expected_share"] > 0)
     if comparable.any():
-        rr = stats.representation_ratio(
+        rr = comparisons.representation_ratio(
             out.loc[comparable, "observed_count"].to_numpy(),
             out.loc[comparable, "observed_total"].to_numpy(),
             out.loc[comparable, "expected_share"].to_numpy(),
@@ -622,8 +622,8 @@ def representation(
     else:
         with warnings.catch_warnings():
             # Reported in the ``small_expected`` column instead.
-            warnings.simplefilter("ignore", stats.SmallExpectedCountWarning)
-            fit = stats.goodness_of_fit_grouped(
+            warnings.simplefilter("ignore", comparisons.SmallExpectedCountWarning)
+            fit = comparisons.goodness_of_fit_grouped(
                 tested,
                 observed="observed_count",
                 expected_share="expected_share",

@@ -7,16 +7,16 @@ Two measures, for the assessed period and every earlier period present in the re
     Households supported by services hosted in the area (counted once each,
     :func:`needs.assessment.counting.households_supported`), as a rate per 10,000 residents aged 16+
     with an exact Poisson (fewer than 10 events) or Byar's interval
-    (:func:`needs.methods.stats.rate_ci`, OHID method). ``characteristic`` and ``category`` are
+    (:func:`needs.methods.intervals.rate_ci`, OHID method). ``characteristic`` and ``category`` are
     ``all``.
 ``group_share``
     Share of supported households in each category of each characteristic, among those
-    whose value is known, with a Wilson interval (:func:`needs.methods.stats.proportion_ci`); the
+    whose value is known, with a Wilson interval (:func:`needs.methods.intervals.proportion_ci`); the
     household's characteristics are those of its most recent supported referral
     (:func:`needs.assessment.representation.household_profiles`).
 
 Each row carries the ratio of its value to the same row of the previous financial year
-(:func:`needs.methods.stats.rate_ratio`, counts treated as Poisson with the denominators as
+(:func:`needs.methods.comparisons.rate_ratio`, counts treated as Poisson with the denominators as
 exposure). For shares this is the ratio of two proportions computed as a ratio of rates: the
 Poisson variance of a count is at least its binomial variance, so the interval is
 conservative (wider). The ratio is missing where the previous period is absent from the data
@@ -41,7 +41,7 @@ from needs.assessment.representation import (
     observed_counts,
 )
 from needs.inputs.dataset import Dataset
-from needs.methods import stats
+from needs.methods import comparisons, intervals
 from needs.reference.constants import DEFAULT_CONFIDENCE
 from needs.reference.periods import check_period, period_of_dates, previous_period
 
@@ -109,7 +109,7 @@ def _households_rates(
     out["upper"] = np.nan
     ok = out["denominator"] > 0
     if ok.any():
-        ci = stats.rate_ci(
+        ci = intervals.rate_ci(
             out.loc[ok, "count"].to_numpy(),
             out.loc[ok, "denominator"].to_numpy(),
             confidence=confidence,
@@ -138,7 +138,7 @@ def _group_shares(
     out["upper"] = np.nan
     ok = out["denominator"] > 0
     if ok.any():
-        ci = stats.proportion_ci(
+        ci = intervals.proportion_ci(
             out.loc[ok, "count"].to_numpy(), out.loc[ok, "denominator"].to_numpy(), confidence=confidence
         )
         for column in ("value", "lower", "upper"):
@@ -159,7 +159,7 @@ def trends(
     adults; exact Poisson or Byar interval). group_share: value = households in the
     category / supported households with a known value (Wilson interval). rate_ratio =
     (count_t / denominator_t) / (count_t-1 / denominator_t-1) against the previous financial
-    year, with its interval (:func:`needs.methods.stats.rate_ratio`).
+    year, with its interval (:func:`needs.methods.comparisons.rate_ratio`).
 
     Parameters
     ----------
@@ -204,7 +204,7 @@ def trends(
     out["ratio_upper"] = np.nan
     ok = (out["denominator"] > 0) & (out["previous_denominator"] > 0) & (out["previous_count"] > 0)
     if ok.any():
-        rr = stats.rate_ratio(
+        rr = comparisons.rate_ratio(
             out.loc[ok, "count"].to_numpy(),
             out.loc[ok, "denominator"].to_numpy(),
             out.loc[ok, "previous_count"].to_numpy(),

@@ -1,4 +1,4 @@
-"""Benchmark: needs.methods.stats intervals on a million rows and Erlang B over a large grid.
+"""Benchmark: needs.methods intervals, ratios and DSRs on a million rows and Erlang B over a large grid.
 
 Run::
 
@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from needs.methods import stats
+from needs.methods import comparisons, intervals, standardised
 from needs.methods.queueing import erlang_b, servers_needed
 
 
@@ -57,14 +57,14 @@ def main() -> None:
     x2 = rng.binomial(n, 0.2)
     x_small = rng.poisson(3.0, size=args.rows)  # every count < 10 would use exact limits
 
-    bands = len(stats.ESP2013)
+    bands = len(standardised.ESP2013)
     groups = max(args.rows // bands, 1)
     dsr_data = pd.DataFrame(
         {
             "area": np.repeat(np.arange(groups), bands),
             "count": rng.poisson(30, size=groups * bands),
             "pop": rng.integers(500, 20_000, size=groups * bands),
-            "std": np.tile(stats.ESP2013["population"].to_numpy(), groups),
+            "std": np.tile(standardised.ESP2013["population"].to_numpy(), groups),
         }
     )
 
@@ -72,16 +72,16 @@ def main() -> None:
     loads = np.linspace(0.5, float(args.servers), args.loads)[None, :]
 
     cases: list[tuple[str, Callable[[], object]]] = [
-        (f"proportion_ci, {args.rows:,} rows, 95%", lambda: stats.proportion_ci(x, n)),
-        (f"proportion_ci, {args.rows:,} rows, 95% + 99.8%", lambda: stats.proportion_ci(x, n, (0.95, 0.998))),
-        (f"rate_ci, {args.rows:,} rows, 95%", lambda: stats.rate_ci(x, n)),
-        (f"rate_ci, {args.rows:,} rows, 95% + 99.8%", lambda: stats.rate_ci(x, n, (0.95, 0.998))),
-        (f"rate_ci, {args.rows:,} rows of small counts (exact)", lambda: stats.rate_ci(x_small, n)),
-        (f"rate_ratio, {args.rows:,} rows", lambda: stats.rate_ratio(x, n, x2, n)),
-        (f"representation_ratio, {args.rows:,} rows", lambda: stats.representation_ratio(x, n, share)),
+        (f"proportion_ci, {args.rows:,} rows, 95%", lambda: intervals.proportion_ci(x, n)),
+        (f"proportion_ci, {args.rows:,} rows, 95% + 99.8%", lambda: intervals.proportion_ci(x, n, (0.95, 0.998))),
+        (f"rate_ci, {args.rows:,} rows, 95%", lambda: intervals.rate_ci(x, n)),
+        (f"rate_ci, {args.rows:,} rows, 95% + 99.8%", lambda: intervals.rate_ci(x, n, (0.95, 0.998))),
+        (f"rate_ci, {args.rows:,} rows of small counts (exact)", lambda: intervals.rate_ci(x_small, n)),
+        (f"rate_ratio, {args.rows:,} rows", lambda: comparisons.rate_ratio(x, n, x2, n)),
+        (f"representation_ratio, {args.rows:,} rows", lambda: comparisons.representation_ratio(x, n, share)),
         (
             f"dsr, {groups:,} areas x {bands} bands",
-            lambda: stats.dsr(dsr_data, "count", "pop", "std", by="area", confidence=(0.95, 0.998)),
+            lambda: standardised.dsr(dsr_data, "count", "pop", "std", by="area", confidence=(0.95, 0.998)),
         ),
         (f"erlang_b, grid {args.servers:,} servers x {args.loads:,} loads", lambda: erlang_b(servers, loads)),
         (
