@@ -10,7 +10,9 @@ from needs.cli import options
 from needs.errors import InputError
 from needs.inputs.load import load
 from needs.outputs.files import atomic_write_csv
-from needs.scenarios.model import compare, format_table, load_scenarios
+from needs.scenarios.comparison import compare
+from needs.scenarios.display import format_table
+from needs.scenarios.spec import load_scenarios
 from needs.settings import RunSettings
 
 

@@ -8,7 +8,7 @@ label, so the chart reads in greyscale; labelled axes and titles; alt text built
 numbers, saying what the chart shows.
 
 The figures drawn are modelled estimates for the whole area (not counts of people), so
-they are not disclosive; the comparison table's own rules are in :mod:`needs.scenarios.model`.
+they are not disclosive; the comparison table's own rules are in :mod:`needs.scenarios.display`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,16 @@ import math
 import textwrap
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from needs.publish.charts import DPI, OKABE_ITO, WIDTH_INCHES
-from needs.scenarios.model import FIGURES, format_value
+from needs.scenarios.display import format_value
+from needs.scenarios.figures import FIGURES
 
 __all__ = ["comparison", "tornado"]
 
@@ -66,12 +70,7 @@ _RC = {
 
 
 def _figure(height: float, rows: int = 1, columns: int = 1):
-    import matplotlib
-
     matplotlib.use("Agg", force=False)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
@@ -91,7 +90,7 @@ def comparison(
     Parameters
     ----------
     table
-        The long table of :func:`needs.scenarios.model.compare`. Monte Carlo intervals, where
+        The long table of :func:`needs.scenarios.comparison.compare`. Monte Carlo intervals, where
         present, are drawn as error bars and stated in the alt text.
     figures
         Figures to show (default turn-aways, units short, CoE gap, annual cost).
@@ -185,7 +184,7 @@ def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: st
     Parameters
     ----------
     sensitivity
-        The table of :func:`needs.scenarios.model.sensitivity`.
+        The table of :func:`needs.scenarios.comparison.sensitivity`.
     figure
         Which figure to show (one of the table's ``figure`` values).
 

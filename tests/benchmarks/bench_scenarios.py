@@ -14,7 +14,7 @@ Reported (best and median of ``--repeat`` runs, wall-clock):
   notebook slider feels instant;
 * **Monte Carlo**: ``--draws`` draws (default 10,000) of the same scenario (draws + Erlang B
   and units needed over draws x 6 types) - goal under 1 s;
-* a whole :func:`needs.scenarios.model.compare` of the baseline and the four worked examples with
+* a whole :func:`needs.scenarios.comparison.compare` of the baseline and the four worked examples with
   ``--draws`` draws, for context.
 
 Not collected by pytest (``--ignore=tests/benchmarks``).
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import needs
-from needs.scenarios import model as sc
+from needs.scenarios import comparison, model, spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "example"
@@ -52,23 +52,23 @@ def main() -> None:
     args = parser.parse_args()
 
     dataset = needs.load(DATA)
-    scenario = sc.load_scenario(EXAMPLES / "male-units.yaml")
-    base = sc.baseline(dataset, AREA, PERIOD)
-    base_figures = sc.evaluate(sc.apply(base, None))
+    scenario = spec.load_scenario(EXAMPLES / "male-units.yaml")
+    base = model.baseline(dataset, AREA, PERIOD)
+    base_figures = model.evaluate(model.apply(base, None))
 
     def one() -> None:
-        sc.evaluate(sc.apply(base, scenario), base_figures)
+        model.evaluate(model.apply(base, scenario), base_figures)
 
     def monte_carlo() -> None:
-        applied = sc.apply(base, scenario)
-        demand, stays = sc._draw(base, args.draws, 20211001, sc.STAY_CV)
-        sc._simulate(applied, demand, stays)
+        applied = model.apply(base, scenario)
+        demand, stays = comparison._draw(base, args.draws, 20211001, comparison.STAY_CV)
+        comparison._simulate(applied, demand, stays)
 
     def whole() -> None:
-        sc.compare(base, scenarios=sorted(EXAMPLES.glob("*.yaml")), draws=args.draws)
+        comparison.compare(base, scenarios=sorted(EXAMPLES.glob("*.yaml")), draws=args.draws)
 
     rows = [
-        ("baseline built once (context)", timed(lambda: sc.baseline(dataset, AREA, PERIOD), 3), None),
+        ("baseline built once (context)", timed(lambda: model.baseline(dataset, AREA, PERIOD), 3), None),
         ("one scenario evaluated", timed(one, args.repeat), 0.050),
         (f"Monte Carlo, {args.draws:,} draws", timed(monte_carlo, args.repeat), 1.0),
         (f"compare: baseline + 4 examples, {args.draws:,} draws (context)", timed(whole, 3), None),
