@@ -1,5 +1,5 @@
 """Build the embedded example dataset (``data/example``) and the reference tables that
-``needs.synth.generate`` ships in ``needs/resources``, from the copies in ``data/reference``.
+``needs.synth.national`` reads from ``needs/resources``, from the copies in ``data/reference``.
 
 Run from anywhere::
 
@@ -18,7 +18,9 @@ import pandas as pd
 
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_SEED
-from needs.synth.generate import calibrate_individuals, synthesise_referrals, write_dataset
+from needs.synth.calibration import calibrate_individuals
+from needs.synth.folders import write_dataset
+from needs.synth.referrals import synthesise_referrals
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from needs.cli import options
 from needs.inputs.load import load
-from needs.outputs.annual_return import UNSUPPRESSED_NOTICE, build_return, default_output, write_return
+from needs.outputs.annual_return import UNSUPPRESSED_NOTICE, build_return
+from needs.outputs.return_workbook import default_output, write_return
 from needs.settings import RunSettings
 
 

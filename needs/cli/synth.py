@@ -8,7 +8,7 @@ from pathlib import Path
 
 from needs.cli import options
 from needs.reference.constants import DEFAULT_SEED
-from needs.synth.generate import synthetic_dataset, write_dataset
+from needs.synth.folders import synthetic_dataset, write_dataset
 
 
 def add_parser(commands) -> None:

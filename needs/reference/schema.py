@@ -1,7 +1,7 @@
 """The data dictionary: every input table and column, defined once.
 
 Validation (:mod:`needs.inputs.validate`), the provider template (:mod:`needs.inputs.template`), the
-synthetic generator (:mod:`needs.synth.generate`) and the printed data dictionary
+synthetic generator (:mod:`needs.synth`) and the printed data dictionary
 (``needs dictionary``) are all generated from :data:`TABLES`.
 """
 

@@ -5,7 +5,7 @@ Run::
     python tests/benchmarks/bench_assess.py                 # 100,000 and 1,000,000 records
     python tests/benchmarks/bench_assess.py --records 200000
 
-For each size the dataset (every tier-one area in England; ``needs.synth.generate.national_dataset``
+For each size the dataset (every tier-one area in England; ``needs.synth.national.national_dataset``
 when available, otherwise frames built here with numpy) is assessed in a fresh process and
 compared with a single pass ``referrals.groupby(["service_id", "outcome"]).size()`` over the
 same records. Reported: the assessment time, the group-by time, their ratio (goal: the
@@ -39,7 +39,7 @@ def _categorical(values: np.ndarray, codes: tuple[str, ...]) -> pd.Categorical:
 
 def numpy_national_dataset(records: int, seed: int = 1) -> Dataset:
     """A national-scale synthetic dataset built with numpy (fallback when
-    ``needs.synth.generate.national_dataset`` is not available)."""
+    ``needs.synth.national.national_dataset`` is not available)."""
     rng = np.random.default_rng(seed)
     counties = [f"E1{i:07d}" for i in range(N_COUNTIES)]
     districts = [f"E07{i:06d}" for i in range(N_COUNTIES * DISTRICTS_PER_COUNTY)]
@@ -175,11 +175,11 @@ def numpy_national_dataset(records: int, seed: int = 1) -> Dataset:
 def national(records: int) -> tuple[Dataset, str]:
     """The national dataset with ``records`` referrals and where it came from."""
     try:
-        from needs.synth.generate import national_dataset
+        from needs.synth.national import national_dataset
     except ImportError:
         return numpy_national_dataset(records), "numpy frames (tests/benchmarks/bench_assess.py)"
     tables = national_dataset(records, periods=("2022-23", PERIOD), seed=1)
-    return Dataset(tables=dict(tables), metadata={"synthetic": True}), "needs.synth.generate.national_dataset"
+    return Dataset(tables=dict(tables), metadata={"synthetic": True}), "needs.synth.national.national_dataset"
 
 
 def _status(field: str) -> int:

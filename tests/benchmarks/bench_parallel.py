@@ -6,7 +6,7 @@ Run::
     python tests/benchmarks/bench_parallel.py --areas 4 --workers 1 2 4
 
 A synthetic folder of small unitary areas (real ONS codes, synthetic referrals, built by
-``small_areas_dataset`` of ``tests/test_parallel.py`` with :mod:`needs.synth.generate`) is rendered
+``small_areas_dataset`` of ``tests/test_parallel.py`` with :mod:`needs.synth`) is rendered
 by :func:`needs.outputs.all_areas.render_all` with the default process pool, once per worker count,
 each into a fresh folder. Reported: wall time, seconds per area, the speed-up over one
 worker (goal: at least 1.6x with 2 workers on 2 cores) and whether every HTML file is

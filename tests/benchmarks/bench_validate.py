@@ -6,7 +6,7 @@ size of the process, which includes the generator's frames, and the tracemalloc 
 of the load alone in a second run).
 
 The referrals are generated directly with numpy from the category lists (valid values,
-consistent dates and outcomes), so the benchmark does not depend on ``needs.synth.generate``.
+consistent dates and outcomes), so the benchmark does not depend on ``needs.synth``.
 The other tables are the small fixture in ``tests/data/valid_minimal``.
 """
 

@@ -1,6 +1,6 @@
 """``needs report --all-areas``: one report per tier-one area, in parallel.
 
-The data are small synthetic multi-area folders made with :mod:`needs.synth.generate` (real area
+The data are small synthetic multi-area folders made with :mod:`needs.synth` (real area
 codes, synthetic referrals). The slow tests render real reports (papermill + nbconvert):
 each area costs a few seconds, so the folders hold two areas and every rendering run is
 shared through module-scoped fixtures. The same two areas are rendered three ways: by the
@@ -66,15 +66,15 @@ def small_areas_dataset(
     """Write a synthetic data folder holding only the tier-one unitary areas ``codes``.
 
     Areas, population, Census characteristics, services and funding are the rows of
-    :func:`needs.synth.generate.national_dataset` for these areas; ``referrals`` fresh referral
+    :func:`needs.synth.national.national_dataset` for these areas; ``referrals`` fresh referral
     records (periods 2022-23 and 2023-24) are drawn for their services with
-    :func:`needs.synth.generate.synthesise_referrals` (out-of-area referrals come from the other
+    :func:`needs.synth.referrals.synthesise_referrals` (out-of-area referrals come from the other
     areas of the folder). Areas in ``no_data`` keep their population and Census rows but
     lose their services, funding and every household that touched them: an area with
     nothing recorded for the period.
     """
+    import needs.synth as synth
     from needs.reference.periods import period_end
-    from needs.synth import generate as synth
 
     codes = list(codes)
     national = synth.national_dataset(n_referrals=20_000, periods=PERIODS, seed=seed)

@@ -72,16 +72,16 @@ from needs.outputs.annual_return import (
     DIMENSION_CODES,
     RETURN_LABELS,
     SECTIONS,
-    SHEET_HEADINGS,
     SPECIALIST_CHARACTERISTICS,
     UNSUPPRESSED_NOTICE,
     build_return,
     tidy_return,
-    write_return,
 )
+from needs.outputs.return_workbook import SHEET_HEADINGS, write_return
 from needs.reference import categories as cat
 from needs.reference import schema
 from needs.settings import choose_area
+
 
 def resolve_area(dataset: Dataset, area: str | None) -> str:
     """The area the return is for: the settings' rule, without needing population."""

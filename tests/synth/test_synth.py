@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 from fixtures import ROOT
 
+import needs.synth as synth
 from needs.assessment.counting import individuals_supported, referrals_in_context
+from needs.cli.synth import run as cli_synth
 from needs.inputs.dataset import Dataset
 from needs.inputs.load import load
 from needs.reference import categories as cat
-from needs.cli.synth import run as cli_synth
+from needs.reference import schema
 from needs.reference.locations import resource
-from needs.synth import generate as synth
 
 EXAMPLE = ROOT / "data" / "example"
 
@@ -48,7 +49,7 @@ def assert_referral_rules(referrals: pd.DataFrame) -> None:
     )
     assert referrals["referral_id"].is_unique
     assert (referrals["children"] >= 0).all()
-    for column in synth.schema.TABLES["referrals"].columns:
+    for column in schema.TABLES["referrals"].columns:
         if column.kind == "category":
             values = referrals[column.name].dropna().astype(str)
             assert values.isin(column.categories.codes).all(), column.name
