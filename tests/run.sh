@@ -4,12 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 # The browser test drives Debian's Chromium (browser downloads are not reachable).
 if ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
+fi
+# The packaging test builds the wheel (pip fetches hatchling) and installs it into a fresh
+# virtual environment: it needs the venv module with ensurepip (Debian's python3-venv).
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  apt_install python3-venv
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
