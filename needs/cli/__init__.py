@@ -12,9 +12,9 @@ import argparse
 import os
 import sys
 
-from needs import __version__
 from needs.cli import annual_return, dictionary, report, scenarios, synth, template, validate
 from needs.errors import NeedsError
+from needs.version import __version__
 
 __all__ = ["build_parser", "main"]
 

@@ -23,8 +23,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import yaml
+from openpyxl.utils.exceptions import InvalidFileException
 
 from needs.errors import DataValidationError, InputError, Issue
 from needs.inputs.dataset import Dataset, InputFile
@@ -319,9 +321,6 @@ def read_workbook(path: Path, data: bytes, issues: list[Issue]) -> list[RawTable
     table (``referrals.xlsx``) with a single other sheet (``Sheet1``) holds that table.
     Template sheets are skipped; other sheets are warnings.
     """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     source = path.name
     if not data:
         issues.append(Issue(source, "the file is empty (0 bytes); expected an Excel workbook"))

@@ -47,11 +47,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from needs import __version__
 from needs.errors import InputError
 from needs.outputs.files import save_workbook
 from needs.reference import categories as cat
 from needs.reference import schema
+from needs.version import __version__
 
 __all__ = [
     "ABOUT_SHEET",

@@ -25,11 +25,17 @@ import base64
 import html
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from needs.publish.formatting import category_label
 from needs.reference import categories as cat
@@ -92,8 +98,6 @@ def _pct(value: float) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
@@ -103,11 +107,7 @@ def _new_figure(height: float, *, left: float = 0.8, title_lines: int = 1):
     Fixed margins keep drawing to one pass (constrained layout draws twice), which matters
     when a report holds a dozen charts.
     """
-    import matplotlib
-
     matplotlib.use("Agg", force=False)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
@@ -177,8 +177,6 @@ def embed(figure, alt: str, caption: str | None = None) -> Chart:
     caption
         Visible caption (default: the figure's title).
     """
-    import matplotlib
-
     buffer = io.BytesIO()
     with matplotlib.rc_context(_RC):
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
@@ -294,8 +292,6 @@ def representation_chart(
     axes.set_xlabel("Percentage")
     axes.set_ylabel(characteristic_label)
     _title(axes, title)
-    from matplotlib.lines import Line2D
-
     handles = [
         Line2D(
             [],
@@ -384,8 +380,6 @@ def decline_reasons_chart(data: pd.DataFrame, *, where: str = ""):
     axes.set_xlabel("Percentage of referrals with a decision")
     axes.set_ylabel("Reason")
     _title(axes, title)
-    from matplotlib.patches import Patch
-
     axes.legend(
         handles=[
             Patch(facecolor=OKABE_ITO["orange"], edgecolor="#0b0c0c", label="No space (capacity-related)"),

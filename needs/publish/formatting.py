@@ -40,7 +40,7 @@ def is_symbol(value: Any) -> bool:
     return isinstance(value, str) and value in SYMBOLS
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
     try:
@@ -52,7 +52,7 @@ def _missing(value: Any) -> bool:
 def _symbol_or_none(value: Any) -> str | None:
     if is_symbol(value):
         return value
-    if _missing(value):
+    if is_missing(value):
         return SYMBOL_NOT_AVAILABLE
     return None
 
@@ -115,7 +115,7 @@ def format_interval(lower: Any, upper: Any, formatter: Callable[[Any], str] = fo
     for symbol in SYMBOLS:
         if symbol in (lower, upper):
             return symbol
-    if _missing(lower) or _missing(upper):
+    if is_missing(lower) or is_missing(upper):
         return SYMBOL_NOT_AVAILABLE
     return f"{formatter(lower)} to {formatter(upper)}"
 
@@ -163,7 +163,7 @@ _EXTRA_LABELS = {
 
 def code_label(column: str, code: Any) -> str:
     """Plain-English label of a code in a column (the code itself if it has no label)."""
-    if _missing(code):
+    if is_missing(code):
         return SYMBOL_NOT_AVAILABLE
     code = str(code)
     if column == "accommodation_type" and code == ALL:
@@ -177,7 +177,7 @@ def code_label(column: str, code: Any) -> str:
 
 def category_label(characteristic: str, code: Any) -> str:
     """Label of a category of a characteristic (``ethnic_group``, ``need_nrpf``, ...)."""
-    if _missing(code):
+    if is_missing(code):
         return SYMBOL_NOT_AVAILABLE
     code = str(code)
     lists = cat.PROTECTED_CHARACTERISTICS
@@ -192,7 +192,7 @@ def category_label(characteristic: str, code: Any) -> str:
 
 def finite(value: Any) -> bool:
     """Whether ``value`` is a published finite number (not a symbol, not missing)."""
-    if is_symbol(value) or _missing(value):
+    if is_symbol(value) or is_missing(value):
         return False
     try:
         return math.isfinite(float(value))

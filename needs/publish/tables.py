@@ -198,7 +198,7 @@ def publish(
     )
 
 
-def _measure_table(
+def measure_table(
     rows: Iterable[tuple[str, Any, str, bool]], caption: str, *, note: str = ""
 ) -> PublishedTable:
     """A two-column ``Measure | Value`` table from (label, value, kind, is_count) rows."""
@@ -211,7 +211,7 @@ def _measure_table(
     )
 
 
-def _sort_codes(frame: pd.DataFrame, column: str, codes: Sequence[str]) -> pd.DataFrame:
+def sort_codes(frame: pd.DataFrame, column: str, codes: Sequence[str]) -> pd.DataFrame:
     order = {code: i for i, code in enumerate([ALL, *codes])}
     key = frame[column].astype(str).map(lambda c: order.get(c, len(order)))
     return frame.assign(_order=key).sort_values(["_order"], kind="stable").drop(columns="_order")

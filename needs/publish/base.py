@@ -1,0 +1,133 @@
+"""The base of the publication of one assessment: the area, the threshold, the suppression step.
+
+:class:`PublicationBase` holds what every section's tables share: the assessment part of the
+area (:meth:`~PublicationBase._part`), the one place a table is suppressed
+(:meth:`~PublicationBase._suppress`, through :func:`needs.methods.disclosure.suppress`) and the
+wording of the area, period and interval in captions. The sections' tables are in
+``population_tables``, ``referral_tables``, ``capacity_tables`` and ``funding_tables``;
+:class:`needs.publish.publication.Publication` puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from needs.methods.disclosure import suppress, suppression_note
+from needs.reference import categories as cat
+from needs.reference.constants import DEFAULT_SUPPRESS_BELOW
+
+#: Column prefix for decline reasons in the joint referrals crosstab.
+REASON_PREFIX = "reason:"
+UNABLE = "unable_to_support"
+#: Tables with one row per person, household or referral.
+RECORD_LEVEL_TABLES = ("referrals", "marac", "homelessness", "survey")
+
+
+def first_row(frame: pd.DataFrame) -> dict[str, Any]:
+    return frame.iloc[0].to_dict() if len(frame) else {}
+
+
+def level_order(values: pd.Series) -> pd.Series:
+    if values.name == "level":
+        return values.astype(str).map({"tier_one": 0, "district": 1}).fillna(2)
+    if values.name == "sex":
+        return values.astype(str).map({"all": 0, "female": 1, "male": 2}).fillna(3)
+    return values.astype(str)
+
+
+def characteristic_order(values: pd.Series) -> pd.Series:
+    order = {c: i for i, c in enumerate(cat.CHARACTERISTIC_LABELS)}
+    return values.astype(str).map(lambda c: order.get(c, len(order)))
+
+
+class PublicationBase:
+    """What every section of the publication shares: the area, the threshold, suppression.
+
+    Parameters
+    ----------
+    assessment
+        ``needs.assess(dataset, area, period)``: parts for one area.
+    dataset
+        The dataset it was computed from (for funding by year and data-quality notes).
+    suppress_below
+        Disclosure threshold: counts from 1 to ``suppress_below - 1`` are hidden.
+    confidence
+        Confidence level of the intervals, for headings.
+
+    Every method returns an object the notebook displays (a :class:`PublishedTable`, a chart
+    or a list of findings); all counts pass through :mod:`needs.methods.disclosure` first.
+    """
+
+    def __init__(
+        self,
+        assessment: Any,
+        dataset: Any = None,
+        *,
+        suppress_below: int = DEFAULT_SUPPRESS_BELOW,
+        confidence: float = 0.95,
+    ) -> None:
+        self.assessment = assessment
+        self.dataset = dataset
+        self.threshold = int(suppress_below)
+        self.confidence = confidence
+        self.area = str(assessment.options.get("area", "")) or (
+            str(assessment.areas["area_code"].iloc[0]) if len(assessment.areas) else ""
+        )
+        self.period = str(assessment.period)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def ci(self) -> str:
+        """Heading of interval columns, e.g. ``95% CI``."""
+        level = 100 * self.confidence
+        return f"{level:g}% confidence interval"
+
+    @property
+    def area_name(self) -> str:
+        areas = self.assessment.areas
+        if len(areas):
+            return str(areas["area_name"].iloc[0])
+        return self.area
+
+    def _where(self) -> str:
+        return f"{self.area_name}, {self.period}"
+
+    def _part(self, name: str) -> pd.DataFrame:
+        frame = getattr(self.assessment, name, None)
+        if frame is None:
+            return pd.DataFrame()
+        return frame.reset_index(drop=True)
+
+    def _suppress(self, frame: pd.DataFrame, counts: Sequence[str] = (), **kwargs: Any) -> pd.DataFrame:
+        present = [c for c in counts if c in frame.columns]
+        derived = {
+            key: [c for c in cols if c in frame.columns]
+            for key, cols in (kwargs.pop("derived", None) or {}).items()
+            if key in present
+        }
+        within = kwargs.pop("within", None)
+        # Nullable integer columns (Int64 with <NA>) are published as floats: suppress()
+        # compares cells with the ONS symbols, which <NA> turns into <NA> rather than False.
+        nullable = [
+            c
+            for c in frame.columns
+            if isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype)
+            and pd.api.types.is_numeric_dtype(frame[c].dtype)
+            and not pd.api.types.is_bool_dtype(frame[c].dtype)
+        ]
+        if nullable:
+            frame = frame.astype({c: "float64" for c in nullable})
+        if within is not None:
+            within = [c for c in within if c in frame.columns]
+        return suppress(frame, present, derived=derived, within=within, threshold=self.threshold, **kwargs)
+
+    @property
+    def suppression_note(self) -> str:
+        """The note explaining ``[c]``, ``[x]`` and ``[z]`` for this threshold."""
+        return suppression_note(self.threshold)
+
+    # -- population ------------------------------------------------------------------------
