@@ -93,8 +93,8 @@ def choose_area(dataset: Dataset, area: str | None, *, need_population: bool = T
         return area
     if area not in set(codes):
         raise InputError(
-            f"{source}: area '{area}' is not in the areas table; tier-one areas in the data: "
-            f"{_listing(choices, dataset)}"
+            f"{source}: area '{area}' is not a tier-one area of the data (it is not in the areas table); "
+            f"tier-one areas in the data: {_listing(choices, dataset)}"
         )
     row = areas[(codes == area).to_numpy()].iloc[0]
     if str(row["area_type"]) not in TIER_ONE_AREA_TYPES:
@@ -273,5 +273,6 @@ class RunSettings:
             ("Confidence level", f"{100 * self.confidence:g}%"),
             ("Types counted towards the Council of Europe benchmark", ", ".join(self.coe_types)),
             ("Target share turned away", f"{100 * self.target_turnaway:g}%"),
+            ("Time of rendering shown", "yes" if self.timestamp else "no"),
         ]
 

@@ -7,14 +7,17 @@ scheduler address the work goes to a Dask distributed cluster through
 
 How a run goes (:func:`render_all`):
 
-1. **Check once, here.** The data folder is loaded and validated in this process, the
-   period and the report options are checked, so bad input fails fast (exit 2) instead of
-   failing in every area.
+1. **Check and load once, here.** The data folder is loaded and validated in this process,
+   the period and the report options are checked, so bad input fails fast (exit 2) instead
+   of failing in every area. The validated dataset is written once to a snapshot file
+   (:mod:`needs.inputs.snapshot`) in a temporary folder inside the output folder, removed
+   when the run ends (also on failure or interrupt).
 2. **One task per area.** Each task calls :func:`needs.outputs.report.render` for one area with its
    own kernel (jupyter_client gives every kernel its own connection file and ports) and its
    own temporary folder inside the output folder, so tasks share nothing but the read-only
-   data folder. Tasks never raise: they return an :class:`AreaOutcome`, so an exception that
-   cannot be pickled cannot break the pool.
+   snapshot (and scenario files). The task and its kernel read the snapshot instead of
+   validating the data folder again. Tasks never raise: they return an
+   :class:`AreaOutcome`, so an exception that cannot be pickled cannot break the pool.
 3. **Failures stay local.** A :class:`needs.errors.NeedsError` (bad data for that area, a
    notebook cell that failed) is final. Anything else (a kernel that died or could not bind
    its ports, a worker process that was killed) is retried ``retries`` times; when a worker
@@ -27,9 +30,9 @@ only the areas it was running. Its processes are started with ``spawn`` (no fork
 that may hold threads, a Dask client or a large dataset).
 
 With a Dask cluster on several machines, the data folder and the output folder must be on a
-filesystem every worker sees (the paths are sent, not the data) and the workers need the
-same version of ``needs`` installed: a report written where this process cannot see it, or
-by another version, is reported as a failure.
+filesystem every worker sees (the paths are sent, not the data: the snapshot lives in the
+output folder) and the workers need the same version of ``needs`` installed: a report
+written where this process cannot see it, or by another version, is reported as a failure.
 """
 
 from __future__ import annotations
@@ -48,11 +51,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from needs import __version__
+from tqdm import tqdm
+
 from needs.errors import InputError, NeedsError
 from needs.inputs.load import load
+from needs.inputs.snapshot import temporary_snapshot
 from needs.outputs.report import render, run_settings
 from needs.settings import RunSettings, latest_period
+from needs.version import __version__
 
 __all__ = ["AllAreasResult", "AreaOutcome", "default_workers", "render_all", "write_index"]
 
@@ -114,6 +120,8 @@ def _render_one(
 ) -> AreaOutcome:
     """Render one area's report in a worker; never raises (except to stop the worker).
 
+    ``options`` are keyword arguments of :func:`needs.outputs.report.render`, including
+    ``snapshot``: the path of the run's dataset snapshot, read instead of the data folder.
     ``attempt`` only makes each retry a distinct task (Dask treats identical calls as one).
     """
     try:
@@ -141,7 +149,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
 def _dask_client(scheduler: str):
     try:
-        from distributed import Client
+        from distributed import Client  # optional (the Dask extra) and heavy: only with --scheduler
     except ImportError as error:  # pragma: no cover - depends on the install
         raise InputError('--scheduler needs the Dask extra: pip install "needs[dask]"') from error
     try:
@@ -165,13 +173,18 @@ def _check_options(options: Mapping[str, Any]) -> None:
         raise ValueError(f"options: cannot be sent to worker processes (not picklable): {error}") from error
 
 
-def _task_options(settings: RunSettings, options: Mapping[str, Any]) -> dict[str, Any]:
+def _task_options(
+    settings: RunSettings, options: Mapping[str, Any], snapshot: str | Path | None = None
+) -> dict[str, Any]:
     """What every area's task passes to :func:`needs.outputs.report.render` besides the data
     folder, area, period and output folder: every other setting, as plain values (absolute
-    paths, since workers may run elsewhere), and the notebook when one is given."""
+    paths, since workers may run elsewhere), the notebook when one is given and the path of
+    the dataset snapshot when there is one."""
     task = {key: value for key, value in settings.to_parameters().items() if key not in _FIXED}
     if options.get("notebook") is not None:
         task["notebook"] = str(Path(options["notebook"]).resolve())
+    if snapshot is not None:
+        task["snapshot"] = str(Path(snapshot).resolve())
     return task
 
 
@@ -203,8 +216,6 @@ class _NoBar:
 def _progress_bar(total: int, show: bool):
     if not show:
         return _NoBar()
-    from tqdm import tqdm
-
     return tqdm(total=total, desc="areas rendered", unit="area", file=sys.stderr)
 
 
@@ -227,7 +238,8 @@ def render_all(
     ----------
     settings
         The run's :class:`needs.settings.RunSettings`, or a data folder. The data folder is
-        loaded and validated once here before any work is sent out; every other setting
+        loaded and validated once here before any work is sent out, and every area reads
+        the validated data from a snapshot in the output folder; every other setting
         (threshold, confidence, benchmark types, target, seed, scenarios, timestamp) goes
         unchanged to every area's report. The area must not be set.
     period
@@ -290,8 +302,7 @@ def render_all(
     tier_one = dataset.tier_one_areas()
     names = dict(zip(tier_one["area_code"].astype(str), tier_one["area_name"].astype(str), strict=True))
     order = _area_order(dataset, names)
-    del dataset, tier_one
-    task_options = _task_options(settings, options)
+    del tier_one
     if areas is not None:
         wanted = list(dict.fromkeys(str(area) for area in areas))
         unknown = sorted(set(wanted) - set(names))
@@ -302,27 +313,34 @@ def render_all(
         raise InputError(f"{data_dir.name} holds no tier-one area with population to report on")
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    client = _dask_client(scheduler) if scheduler else None
-    pool = (
-        _Pool(min(int(workers or default_workers()), len(order))) if executor is None and not client else None
-    )
-    if client is not None:
-        executor = client.get_executor(pure=False)
-    try:
-        outcomes = _run(
-            pool or executor,
-            order,
-            (str(data_dir), period, str(out_dir), task_options),
-            retries,
-            _progress_bar(len(order), progress),
-            names,
+    # Every task reads the validated data from the snapshot; its folder is removed when the
+    # block ends (normally, on failure or on interrupt), after the workers have stopped.
+    with temporary_snapshot(dataset, out_dir) as snapshot:
+        del dataset
+        task_options = _task_options(settings, options, snapshot)
+        client = _dask_client(scheduler) if scheduler else None
+        pool = (
+            _Pool(min(int(workers or default_workers()), len(order)))
+            if executor is None and not client
+            else None
         )
-    finally:
-        if pool is not None:
-            pool.executor.shutdown(wait=True, cancel_futures=True)
-        elif client is not None:
-            executor.shutdown(wait=False)
-            client.close()
+        if client is not None:
+            executor = client.get_executor(pure=False)
+        try:
+            outcomes = _run(
+                pool or executor,
+                order,
+                (str(data_dir), period, str(out_dir), task_options),
+                retries,
+                _progress_bar(len(order), progress),
+                names,
+            )
+        finally:
+            if pool is not None:
+                pool.executor.shutdown(wait=True, cancel_futures=True)
+            elif client is not None:
+                executor.shutdown(wait=False)
+                client.close()
     result = AllAreasResult(names={code: names[code] for code in sorted(order)})
     for code in sorted(outcomes):
         outcome = outcomes[code]

@@ -2,13 +2,17 @@
 
 :func:`render` is the whole pipeline:
 
-1. **Check the inputs in this process** (:func:`needs.load` validates the data folder;
-   the area, period, threshold and scenario files are checked), so bad input fails fast
-   with :class:`needs.errors.InputError` (exit 2) before any kernel starts.
+1. **Check the inputs in this process** (:func:`needs.load` validates the data folder,
+   unless the caller passes the dataset or a snapshot of it; the area, period, threshold
+   and scenario files are checked), so bad input fails fast with
+   :class:`needs.errors.InputError` (exit 2) before any kernel starts.
 2. **Execute** ``notebooks/assessment.ipynb`` with papermill (kernel ``python3``) into a
-   temporary folder created inside the output folder (same filesystem). A failing cell
-   becomes :class:`needs.errors.ReportError` (exit 1) naming the notebook section: the
-   nearest markdown heading above the cell.
+   temporary folder created inside the output folder (same filesystem). The data are
+   validated once: the kernel gets the validated dataset as a snapshot file
+   (:mod:`needs.inputs.snapshot`; notebook parameter ``snapshot``), written in that
+   temporary folder unless the caller gives one, instead of loading the CSV files again.
+   A failing cell becomes :class:`needs.errors.ReportError` (exit 1) naming the notebook
+   section: the nearest markdown heading above the cell.
 3. **Convert** the executed notebook with nbconvert and the ``needs-report`` template in
    ``templates/`` into one self-contained HTML file: no code, prompts or streams; a title
    block; a contents list; a provenance footer with the toolkit version, the parameters
@@ -29,6 +33,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import html
+import json
 import logging
 import os
 import re
@@ -40,13 +45,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from needs import __version__
 from needs.assessment.assemble import check_area_and_period
 from needs.errors import InputError, ReportError
 from needs.inputs.dataset import Dataset
 from needs.inputs.load import load
+from needs.inputs.snapshot import read_snapshot, write_snapshot
 from needs.reference import locations
 from needs.settings import RunSettings
+from needs.version import __version__
 
 __all__ = ["NOTEBOOK", "TEMPLATE", "TEMPLATES", "report_paths", "render", "section_of"]
 
@@ -59,6 +65,8 @@ TEMPLATE = "needs-report"
 KERNEL = "python3"
 #: Cell tag of the scenarios section (dropped from the HTML when no scenarios are given).
 SCENARIOS_TAG = "scenarios"
+#: Notebook parameter that receives the path of the dataset snapshot (if the notebook declares it).
+SNAPSHOT_PARAMETER = "snapshot"
 
 
 def _stage(message: str, progress: bool) -> None:
@@ -93,6 +101,25 @@ def check_inputs(settings: RunSettings, dataset: Dataset | None = None) -> tuple
     return dataset, resolved
 
 
+def declares_parameter(notebook: str | Path, name: str) -> bool:
+    """True if the parameters cell of ``notebook`` assigns ``name`` (e.g. ``snapshot = None``).
+
+    A notebook that does not declare ``snapshot`` is not sent one (papermill would warn of
+    an unknown parameter) and loads the data folder itself. A missing or unreadable notebook
+    gives False (:func:`render` reports it).
+    """
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return False
+    assigned = re.compile(rf"^{re.escape(name)}\s*(?::[^=]*)?=", re.MULTILINE)
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return bool(assigned.search(source if isinstance(source, str) else "".join(source)))
+    return False
+
+
 def ensure_kernel(name: str = KERNEL) -> None:
     """Make sure the Jupyter kernel ``name`` exists; install ipykernel's spec if not.
 
@@ -105,7 +132,7 @@ def ensure_kernel(name: str = KERNEL) -> None:
     try:
         KernelSpecManager().get_kernel_spec(name)
     except NoSuchKernel:
-        from ipykernel.kernelspec import install
+        from ipykernel.kernelspec import install  # heavy: only when the kernelspec is missing
 
         install(user=True, kernel_name=name)
 
@@ -322,6 +349,7 @@ def render(
     name: str | None = None,
     title: str | None = None,
     dataset: Dataset | None = None,
+    snapshot: str | Path | None = None,
 ) -> Path:
     """Render the assessment report of one area and period to HTML.
 
@@ -348,7 +376,13 @@ def render(
     title
         Title of the page (default "Safe accommodation needs assessment: <area>, <period>").
     dataset
-        The data folder already loaded and validated (all-areas rendering loads it once).
+        The data folder already loaded and validated, so it is not loaded again here.
+    snapshot
+        A snapshot of the validated data folder (:func:`needs.inputs.snapshot.write_snapshot`):
+        read here instead of loading the folder, and given unchanged to the kernel.
+        All-areas rendering writes one for every area. Without one, the dataset is written
+        to a snapshot in the temporary work folder for the kernel (removed at the end). Give
+        ``dataset`` or ``snapshot``, not both.
 
     Returns
     -------
@@ -362,9 +396,13 @@ def render(
         raised before any kernel starts.
     needs.errors.ReportError
         A notebook cell failed; the message names the section.
+    needs.inputs.snapshot.SnapshotError
+        ``snapshot`` is missing, corrupt or from another version.
     """
     import nbformat  # heavy: only when a report is rendered
 
+    if dataset is not None and snapshot is not None:
+        raise ValueError("dataset, snapshot: give one or the other, not both")
     asked = run_settings(
         settings,
         area=area,
@@ -379,6 +417,9 @@ def render(
         timestamp=timestamp,
     )
     _stage(f"checking the data in {asked.data_dir.name}", progress)
+    if snapshot is not None:
+        snapshot = Path(snapshot).resolve()
+        dataset = read_snapshot(snapshot)
     dataset, settings = check_inputs(asked, dataset)
     if asked.area is None:
         _stage(f"area {settings.area} ({dataset.area_name(settings.area)})", progress)
@@ -387,7 +428,8 @@ def render(
     meta = _report_metadata(dataset, settings)
     if title:
         meta["title"] = title
-    del dataset
+    notebook = Path(notebook or NOTEBOOK)
+    parameters = settings.to_parameters()
 
     out = settings.out_dir.resolve()
     try:
@@ -398,9 +440,14 @@ def render(
     ensure_kernel()
     work = Path(tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out))
     try:
+        if declares_parameter(notebook, SNAPSHOT_PARAMETER):
+            # The kernel reads the data validated above: the caller's snapshot, or one written in
+            # the work folder (record-level data: only ever in temporary folders).
+            parameters[SNAPSHOT_PARAMETER] = str(snapshot or write_snapshot(dataset, work))
+        del dataset
         executed_path = work / "executed.ipynb"
         _stage(f"running the assessment notebook for {settings.area} {settings.period}", progress)
-        executed = _execute(Path(notebook or NOTEBOOK), executed_path, settings.to_parameters(), progress)
+        executed = _execute(notebook, executed_path, parameters, progress)
         _stage("converting to HTML", progress)
         page = to_html(_publication_notebook(executed, meta, with_scenarios=bool(settings.scenarios)))
         staged_html = work / html_path.name

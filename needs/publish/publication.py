@@ -53,18 +53,11 @@ from needs.scenarios.comparison import compare
 class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTables):
     """The published tables, charts and findings of one area's assessment.
 
-    Parameters
-    ----------
-    assessment
-        ``needs.assess(dataset, area, period)``: parts for one area.
-    dataset
-        The dataset it was computed from (for funding by year and data-quality notes).
-    suppress_below
-        Disclosure threshold: counts from 1 to ``suppress_below - 1`` are hidden.
-    confidence
-        Confidence level of the intervals, for headings.
-
-    Every method returns an object the notebook displays (a :class:`PublishedTable`, a chart
+    Made as ``Publication(assessment, dataset, suppress_below=..., confidence=...)`` (see
+    :class:`~needs.publish.base.PublicationBase` for the parameters). Each section's tables
+    come from its mixin (:class:`PopulationTables`, :class:`ReferralTables`,
+    :class:`CapacityTables`, :class:`FundingTables`); the key figures, the data summary,
+    scenarios, notices and findings are here. Every method returns an object the notebook displays (a :class:`PublishedTable`, a chart
     or a list of findings); all counts pass through :mod:`needs.methods.disclosure` first.
     """
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures import small_areas_dataset
 
 from needs.cli import main
 from needs.errors import InputError, ReportError
@@ -48,69 +48,6 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-# ----------------------------------------------------------------------------------------
-# Synthetic multi-area folders
-# ----------------------------------------------------------------------------------------
-
-
-def small_areas_dataset(
-    folder: str | Path,
-    codes: Sequence[str],
-    *,
-    referrals: int = 1500,
-    no_data: Sequence[str] = (),
-    seed: int = 7,
-) -> Path:
-    """Write a synthetic data folder holding only the tier-one unitary areas ``codes``.
-
-    Areas, population, Census characteristics, services and funding are the rows of
-    :func:`needs.synth.national.national_dataset` for these areas; ``referrals`` fresh referral
-    records (periods 2022-23 and 2023-24) are drawn for their services with
-    :func:`needs.synth.referrals.synthesise_referrals` (out-of-area referrals come from the other
-    areas of the folder). Areas in ``no_data`` keep their population and Census rows but
-    lose their services, funding and every household that touched them: an area with
-    nothing recorded for the period.
-    """
-    import needs.synth as synth
-    from needs.reference.periods import period_end
-
-    codes = list(codes)
-    national = synth.national_dataset(n_referrals=20_000, periods=PERIODS, seed=seed)
-    tables = {
-        name: national[name][national[name]["area_code"].isin(codes)].reset_index(drop=True)
-        for name in ("areas", "population", "characteristics", "funding")
-    }
-    tables["prevalence"] = national["prevalence"]
-    services = national["services"]
-    tables["services"] = services[services["host_area_code"].isin(codes)].reset_index(drop=True)
-    tables["referrals"] = synth.synthesise_referrals(
-        tables["areas"],
-        tables["population"],
-        tables["services"],
-        list(PERIODS),
-        characteristics=tables["characteristics"],
-        prevalence=tables["prevalence"],
-        n_referrals=referrals,
-        seed=seed,
-    )
-    if no_data:
-        records = tables["referrals"]
-        host = records["service_id"].map(tables["services"].set_index("service_id")["host_area_code"])
-        touching = host.isin(no_data) | records["origin_area_code"].isin(no_data)
-        households = records.loc[touching, "household_id"]
-        tables["referrals"] = records[~records["household_id"].isin(households)].reset_index(drop=True)
-        for name, column in (("services", "host_area_code"), ("funding", "area_code")):
-            frame = tables[name]
-            tables[name] = frame[~frame[column].isin(no_data)].reset_index(drop=True)
-    metadata = {
-        "title": "Synthetic multi-area test data",
-        "authority": "Synthetic",
-        "data_date": str(period_end(PERIODS[-1]).date()),
-        "demonstration": True,
-    }
-    return synth.write_dataset(tables, folder, metadata)
 
 
 @pytest.fixture(scope="module")
