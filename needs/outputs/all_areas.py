@@ -296,7 +296,10 @@ def render_all(
         raise InputError("an area cannot be set when rendering every area")
     settings.check_files()
     dataset = load(settings.data_dir)
-    settings = settings.replace(period=settings.period or latest_period(dataset))
+    if settings.period is None:
+        settings = settings.replace(period=latest_period(dataset))
+        if progress:
+            print(f"needs report: period {settings.period}, the latest in the data", file=sys.stderr, flush=True)
     data_dir, out_dir = settings.data_dir, settings.out_dir.resolve()
     period = settings.period
     tier_one = dataset.tier_one_areas()

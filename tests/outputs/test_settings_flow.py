@@ -222,6 +222,19 @@ def test_every_task_is_sent_the_snapshot_path(two_areas, tmp_path, monkeypatch):
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
+def test_all_areas_says_which_period_it_chose(two_areas, tmp_path, monkeypatch, capsys):
+    def stand_in(data_dir, area, period, out_dir, options, attempt=1):
+        path = Path(out_dir) / f"{area}-{period}.html"
+        path.write_text("<p>stand-in</p>", encoding="utf-8")
+        return all_areas.AreaOutcome(area, path=str(path), version=__version__)
+
+    monkeypatch.setattr(all_areas, "_render_one", stand_in)
+    with ThreadPoolExecutor(1) as executor:
+        result = render_all(two_areas, out_dir=tmp_path, executor=executor)
+    assert result.ok and all(path.name.endswith(f"-{PERIOD}.html") for path in result.rendered.values())
+    assert f"period {PERIOD}, the latest in the data" in capsys.readouterr().err
+
+
 def test_the_snapshot_is_removed_when_the_run_is_interrupted(two_areas, tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
