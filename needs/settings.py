@@ -78,7 +78,8 @@ def choose_area(dataset: Dataset, area: str | None, *, need_population: bool = T
     codes = areas["area_code"].astype(str)
     tier_one = sorted(codes[areas["area_type"].astype(str).isin(TIER_ONE_AREA_TYPES).to_numpy()])
     assessable = sorted(dataset.tier_one_areas()["area_code"].astype(str)) if dataset.has("population") else []
-    choices = assessable if need_population or assessable else tier_one
+    by_population = need_population or bool(assessable)
+    choices = assessable if by_population else tier_one
     source = "--area"
     if area is None and dataset.metadata.get("area_code"):
         area, source = str(dataset.metadata["area_code"]), "area_code in dataset.yaml"
@@ -86,7 +87,7 @@ def choose_area(dataset: Dataset, area: str | None, *, need_population: bool = T
         if len(choices) == 1:
             return choices[0]
         raise InputError(
-            f"the data hold {len(choices)} tier-one areas{' with population' if choices is assessable else ''}; "
+            f"the data hold {len(choices)} tier-one areas{' with population' if by_population else ''}; "
             f"choose one with --area or set area_code in dataset.yaml ({_listing(choices, dataset)})"
         )
     if area in assessable or (not need_population and area in tier_one):
@@ -262,11 +263,12 @@ class RunSettings:
             "target_turnaway": self.target_turnaway,
         }
 
-    def described(self) -> list[tuple[str, str]]:
-        """The settings a reader needs, as (label, value) rows for the report's provenance."""
+    def described(self, area_name: str | None = None) -> list[tuple[str, str]]:
+        """The settings a reader needs, as (label, value) rows for the report's provenance;
+        the area as "name (code)" when ``area_name`` is given."""
         return [
             ("Data folder", self.data_dir.name),
-            ("Area", str(self.area)),
+            ("Area", f"{area_name} ({self.area})" if area_name else str(self.area)),
             ("Period", str(self.period)),
             ("Scenarios", ", ".join(path.name for path in self.scenarios) or "none"),
             ("Suppress counts below", str(self.suppress_below)),

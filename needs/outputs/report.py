@@ -179,8 +179,6 @@ def _report_metadata(dataset: Dataset, settings: RunSettings) -> dict[str, Any]:
     area, period = settings.area, settings.period
     area_name = dataset.area_name(area)
     meta = dataset.metadata or {}
-    shown = settings.described()
-    shown[1] = ("Area", f"{area_name} ({area})")
     generated = None
     if settings.timestamp:
         generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -193,7 +191,7 @@ def _report_metadata(dataset: Dataset, settings: RunSettings) -> dict[str, Any]:
         "data_date": str(meta["data_date"]) if meta.get("data_date") else "",
         "version": __version__,
         "demonstration": bool(dataset.demonstration),
-        "parameters": shown,
+        "parameters": settings.described(area_name),
         "files": _file_rows(dataset, settings.scenarios),
         "generated": generated,
     }
