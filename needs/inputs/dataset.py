@@ -27,6 +27,12 @@ class Dataset:
     columns are pandas ``Categorical`` with the codes of :mod:`needs.reference.categories`, dates
     are ``datetime64``, counts are integers. Optional tables that were not supplied are
     absent from ``tables``.
+
+    ``warnings`` are the loader's warnings as ``needs validate`` prints them (they name files,
+    sheets and headings: for the analyst, not for publication). ``warning_kinds`` holds, for
+    each warning in the same order, its kind (one of :data:`needs.inputs.validate.WARNING_KINDS`)
+    and the table it concerns (``None`` when it concerns none), so that a report can count
+    warnings by kind without repeating any text the user supplied.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -34,6 +40,7 @@ class Dataset:
     files: tuple[InputFile, ...] = ()
     warnings: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
+    warning_kinds: tuple[tuple[str, str | None], ...] = ()
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})

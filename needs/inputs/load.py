@@ -30,7 +30,19 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from needs.errors import DataValidationError, InputError, Issue
 from needs.inputs.dataset import Dataset, InputFile
-from needs.inputs.validate import RawTable, text_categorical, validate_raw
+from needs.inputs.validate import (
+    EXAMPLE_ONLY_SHEET,
+    EXAMPLE_ROW,
+    IGNORED_FILE,
+    IGNORED_SHEET,
+    UNKNOWN_METADATA_KEY,
+    UNNAMED_COLUMN,
+    RawTable,
+    text_categorical,
+    validate_raw,
+    warning,
+    warning_kind,
+)
 from needs.reference import schema
 from needs.reference.periods import period_of_dates
 
@@ -101,8 +113,8 @@ def _frame_to_raw(
         if name == "":
             if not blank_u[column.codes].all():
                 issues.append(
-                    Issue(
-                        source, f"column {letter} has values but no heading; ignored", None, None, "warning"
+                    warning(
+                        source, f"column {letter} has values but no heading; ignored", UNNAMED_COLUMN, table
                     )
                 )
             continue
@@ -165,11 +177,13 @@ def _drop_example_row(raw: RawTable, issues: list[Issue]) -> bool:
     raw.rows = raw.rows[1:]
     if raw.frame.empty:
         message = "holds only the template's example row, so this sheet was ignored"
+        kind = EXAMPLE_ONLY_SHEET
     else:
         message = (
             "this is the template's example row, so it was not loaded; delete it to silence this warning"
         )
-    issues.append(Issue(raw.source, message, example_row, None, "warning"))
+        kind = EXAMPLE_ROW
+    issues.append(warning(raw.source, message, kind, raw.table, example_row))
     return not raw.frame.empty
 
 
@@ -350,13 +364,11 @@ def read_workbook(path: Path, data: bytes, issues: list[Issue]) -> list[RawTable
             others = []
         for name in others:
             issues.append(
-                Issue(
+                warning(
                     source,
                     f"sheet '{name}' is not a table name and was ignored (table sheets are "
                     f"named {', '.join(schema.TABLES)})",
-                    None,
-                    None,
-                    "warning",
+                    IGNORED_SHEET,
                 )
             )
         tables = []
@@ -415,12 +427,10 @@ def read_metadata(path: Path, data: bytes, issues: list[Issue]) -> dict:
     for key, value in content.items():
         if key not in METADATA_KEYS:
             issues.append(
-                Issue(
+                warning(
                     source,
                     f"unknown key '{key}' ignored (known keys: {', '.join(METADATA_KEYS)})",
-                    None,
-                    None,
-                    "warning",
+                    UNKNOWN_METADATA_KEY,
                 )
             )
             continue
@@ -485,12 +495,10 @@ def read_folder(folder: Path) -> tuple[dict[str, RawTable], tuple[InputFile, ...
         elif suffix in CSV_SUFFIXES:
             if table is None:
                 issues.append(
-                    Issue(
+                    warning(
                         path.name,
                         f"not a table name, so the file was ignored (tables are {', '.join(schema.TABLES)})",
-                        None,
-                        None,
-                        "warning",
+                        IGNORED_FILE,
                     )
                 )
                 continue
@@ -515,12 +523,10 @@ def read_folder(folder: Path) -> tuple[dict[str, RawTable], tuple[InputFile, ...
             )
         elif not _DOCUMENTATION.search(path.name):
             issues.append(
-                Issue(
+                warning(
                     path.name,
                     "not a data file (expected <table>.csv, <table>.xlsx or a workbook); ignored",
-                    None,
-                    None,
-                    "warning",
+                    IGNORED_FILE,
                 )
             )
     raw_tables: dict[str, RawTable] = {}
@@ -553,7 +559,7 @@ def load(folder: str | Path) -> Dataset:
     -------
     Dataset
         Typed tables (see :mod:`needs.inputs.validate` for the types), the files read with their
-        SHA-256, warnings as strings and the metadata.
+        SHA-256, warnings as strings (with their kinds in ``warning_kinds``) and the metadata.
 
     Raises
     ------
@@ -572,8 +578,15 @@ def load(folder: str | Path) -> Dataset:
     issues = read_issues + issues
     if any(issue.severity == "error" for issue in issues):
         raise DataValidationError(issues, str(folder))
-    warnings = tuple(str(issue) for issue in issues if issue.severity == "warning")
-    return Dataset(tables=tables, folder=folder, files=files, warnings=warnings, metadata=metadata)
+    warned = [issue for issue in issues if issue.severity == "warning"]
+    return Dataset(
+        tables=tables,
+        folder=folder,
+        files=files,
+        warnings=tuple(str(issue) for issue in warned),
+        warning_kinds=tuple(warning_kind(issue) for issue in warned),
+        metadata=metadata,
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -58,6 +58,65 @@ _FALSE = frozenset({"false", "no", "n", "f", "0"})
 
 
 # --------------------------------------------------------------------------------------
+# Warnings, with their kind
+# --------------------------------------------------------------------------------------
+
+#: Kinds of warning (:attr:`WarningIssue.kind`), so that a published report can count them
+#: by kind without repeating their text (which names files, sheets and headings).
+UNKNOWN_COLUMN = "unknown_column"  # a heading that is not a column of its table
+UNNAMED_COLUMN = "unnamed_column"  # a column with values but no heading
+EXAMPLE_ROW = "example_row"  # the template's example row, dropped
+EXAMPLE_ONLY_SHEET = "example_only_sheet"  # a table holding only the example row, ignored
+IGNORED_SHEET = "ignored_sheet"  # a workbook sheet that is not a table
+IGNORED_FILE = "ignored_file"  # a file of the folder that is not a table or documentation
+UNKNOWN_METADATA_KEY = "unknown_metadata_key"  # a key of dataset.yaml that is not known
+OTHER_WARNING = "other"
+WARNING_KINDS: tuple[str, ...] = (
+    UNKNOWN_COLUMN,
+    UNNAMED_COLUMN,
+    EXAMPLE_ROW,
+    EXAMPLE_ONLY_SHEET,
+    IGNORED_SHEET,
+    IGNORED_FILE,
+    UNKNOWN_METADATA_KEY,
+    OTHER_WARNING,
+)
+
+
+@dataclass(frozen=True)
+class WarningIssue(Issue):
+    """A warning (an :class:`~needs.errors.Issue` of severity ``"warning"``) with its kind.
+
+    ``kind`` is one of :data:`WARNING_KINDS`; ``table`` is the table it concerns (a name of
+    :data:`needs.reference.schema.TABLES`), or ``None`` when it concerns no table (an ignored
+    file or sheet). Printed exactly as an :class:`~needs.errors.Issue`.
+    """
+
+    severity: str = "warning"
+    kind: str = OTHER_WARNING
+    table: str | None = None
+
+
+def warning(
+    file: str,
+    message: str,
+    kind: str,
+    table: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+) -> WarningIssue:
+    """A :class:`WarningIssue` of ``kind`` about ``table`` (``None``: no table)."""
+    return WarningIssue(file, message, row, column, "warning", kind, table)
+
+
+def warning_kind(issue: Issue) -> tuple[str, str | None]:
+    """``(kind, table)`` of a warning; ``(OTHER_WARNING, None)`` for a warning without a kind."""
+    if isinstance(issue, WarningIssue):
+        return issue.kind, issue.table
+    return OTHER_WARNING, None
+
+
+# --------------------------------------------------------------------------------------
 # Raw tables
 # --------------------------------------------------------------------------------------
 
@@ -196,8 +255,16 @@ class _Issues:
     def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
         self.items.append(Issue(file, message, row, column, "error"))
 
-    def warn(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.items.append(Issue(file, message, row, column, "warning"))
+    def warn(
+        self,
+        file: str,
+        message: str,
+        kind: str,
+        table: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.items.append(warning(file, message, kind, table, row, column))
 
     def rows(
         self,
@@ -436,8 +503,9 @@ def _check_columns(issues: _Issues, raw: RawTable, table: Table) -> list[Column]
             issues.warn(
                 raw.source,
                 f"unknown column, ignored (columns of '{table.name}' are: {allowed_list(table.column_names, 40)})",
-                None,
-                name,
+                UNKNOWN_COLUMN,
+                table.name,
+                column=name,
             )
     return [column for column in table.columns if column.name in present]
 
