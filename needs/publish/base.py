@@ -1,9 +1,10 @@
-"""The base of the publication of one assessment: the area, the threshold, the suppression step.
+"""The base of the publication of one assessment: the area, the threshold, the one page model.
 
 :class:`PublicationBase` holds what every section's tables share: the assessment part of the
-area (:meth:`~PublicationBase._part`), the one place a table is suppressed
-(:meth:`~PublicationBase._suppress`, through :func:`needs.methods.disclosure.suppress`) and the
-wording of the area, period and interval in captions. The sections' tables are in
+area (:meth:`~PublicationBase._part`); the :class:`~needs.publish.page.Page` that decides once,
+for the whole report, which counts are hidden (:attr:`~PublicationBase.page`), and from which
+every table with counts is drawn (:meth:`~PublicationBase._published`); and the wording of the
+area, period and interval in captions. The sections' tables are in
 ``population_tables``, ``referral_tables``, ``capacity_tables`` and ``funding_tables``;
 :class:`needs.publish.publication.Publication` puts them together.
 """
@@ -11,19 +12,42 @@ wording of the area, period and interval in captions. The sections' tables are i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from needs.methods.disclosure import suppress, suppression_note
+from needs.publish.page import Page
+from needs.publish.part_specs import PART_SPECS
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_SUPPRESS_BELOW
+from needs.reference.schema import TABLES
 
-#: Column prefix for decline reasons in the joint referrals crosstab.
-REASON_PREFIX = "reason:"
-UNABLE = "unable_to_support"
-#: Tables with one row per person, household or referral.
-RECORD_LEVEL_TABLES = ("referrals", "marac", "homelessness", "survey")
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the part specs' ``prepare`` steps may read: the assessment, area and period."""
+
+    assessment: Any
+    area: str
+    period: str
+
+
+def input_table_rows(dataset: Any) -> pd.DataFrame:
+    """The input tables of a dataset in the data dictionary's order, with their row counts."""
+    if dataset is None:
+        return pd.DataFrame(columns=["table", "rows", "description"])
+    order = list(TABLES)
+    names = sorted(dataset.tables, key=lambda n: (order.index(n) if n in TABLES else len(order), n))
+    return pd.DataFrame(
+        {
+            "table": names,
+            "rows": [len(dataset.tables[n]) for n in names],
+            "description": [getattr(TABLES.get(n), "description", "") for n in names],
+        }
+    )
 
 
 def first_row(frame: pd.DataFrame) -> dict[str, Any]:
@@ -101,6 +125,21 @@ class PublicationBase:
         if frame is None:
             return pd.DataFrame()
         return frame.reset_index(drop=True)
+
+    @cached_property
+    def page(self) -> Page:
+        """Every count of the report under one key, protected once for the whole page."""
+        page = Page(self.threshold, PageContext(self.assessment, self.area, self.period))
+        for name, spec in PART_SPECS.items():
+            frame = input_table_rows(self.dataset) if name == "data_summary" else self._part(name)
+            if name == "funding" and "period" in frame.columns:
+                frame = frame[frame["period"].astype(str) == self.period]
+            page.add(frame, spec)
+        return page.protect()
+
+    def _published(self, name: str, *, symbols: bool = True) -> pd.DataFrame:
+        """A part as the page publishes it (hidden counts and their derived figures ``[c]``)."""
+        return self.page.published(name, symbols=symbols)
 
     def _suppress(self, frame: pd.DataFrame, counts: Sequence[str] = (), **kwargs: Any) -> pd.DataFrame:
         present = [c for c in counts if c in frame.columns]

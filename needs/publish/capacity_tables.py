@@ -82,13 +82,9 @@ class CapacityTables(PublicationBase):
     @cached_property
     def throughput(self) -> PublishedTable:
         """Length of stay, occupancy and annual throughput by accommodation type."""
-        part = self._part("throughput")
-        if not part.empty:
-            part = sort_codes(part, "accommodation_type", cat.ACCOMMODATION_TYPES.codes)
-        derived = [c for c in ("mean_stay_days", "occupancy", "annual_throughput") if c in part.columns]
-        table = self._suppress(
-            part, ["households_supported"], derived={"households_supported": derived}, within=["area_code"]
-        )
+        table = self._published("throughput")
+        if not table.empty:
+            table = sort_codes(table, "accommodation_type", cat.ACCOMMODATION_TYPES.codes)
         return publish(
             table,
             [
@@ -105,20 +101,10 @@ class CapacityTables(PublicationBase):
 
     @cached_property
     def _erlang(self) -> pd.DataFrame:
-        part = self._part("erlang")
+        part = self._published("erlang")
         if not part.empty:
             part = sort_codes(part, "accommodation_type", cat.ACCOMMODATION_TYPES.codes)
-        model = [c for c in ("offered_load", "modelled_turnaway", "units_needed") if c in part.columns]
-        return self._suppress(
-            part,
-            ["arrivals_per_year", "observed_capacity_declines", "observed_decided"],
-            derived={
-                "arrivals_per_year": model,
-                "observed_capacity_declines": ["observed_turnaway_share"],
-                "observed_decided": ["observed_turnaway_share"],
-            },
-            within=["area_code"],
-        )
+        return part
 
     @cached_property
     def erlang(self) -> PublishedTable:

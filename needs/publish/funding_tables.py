@@ -23,9 +23,6 @@ from needs.publish.tables import (
     measure_table,
     publish,
 )
-from needs.reference.constants import (
-    SYMBOL_CONFIDENTIAL,
-)
 
 
 class FundingTables(PublicationBase):
@@ -34,13 +31,7 @@ class FundingTables(PublicationBase):
     @cached_property
     def funding(self) -> PublishedTable:
         """Grant against committed spend for the period."""
-        part = self._part("funding")
-        if not part.empty and "period" in part.columns:
-            part = part[part["period"].astype(str) == self.period]
-        table = self._suppress(
-            part, ["households_supported"], derived={"households_supported": ["cost_per_household"]}
-        )
-        row = first_row(table)
+        row = first_row(self._published("funding"))
         if not row:
             return PublishedTable(pd.DataFrame(), f"Funding, {self._where()}")
         return measure_table(
@@ -116,19 +107,11 @@ class FundingTables(PublicationBase):
 
     @cached_property
     def _trends(self) -> pd.DataFrame:
-        part = self._part("trends")
+        part = self._published("trends")
         if part.empty:
             return part
         keys = [c for c in ("area_code", "measure", "characteristic", "category") if c in part.columns]
-        part = part.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
-        # A ratio against the previous period reveals that period's count too.
-        small = (part["count"] > 0) & (part["count"] < self.threshold)
-        previous_small = small.groupby([part[k].astype(str) for k in keys]).shift(1, fill_value=False)
-        ratio = [c for c in ("rate_ratio", "ratio_lower", "ratio_upper") if c in part.columns]
-        part[ratio] = part[ratio].astype(object).where(~previous_small.astype(bool), SYMBOL_CONFIDENTIAL)
-        derived = [c for c in ("value", "lower", "upper", *ratio) if c in part.columns]
-        within = [c for c in ("area_code", "measure", "characteristic", "period") if c in part.columns]
-        return self._suppress(part, ["count"], derived={"count": derived}, within=within)
+        return part.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
 
     def trends(self, overall: bool = True) -> PublishedTable:
         """Year-on-year change: households supported per 10,000, or the reach of each group."""

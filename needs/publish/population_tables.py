@@ -12,6 +12,7 @@ from needs.publish.charts import (
     render,
     representation_chart,
 )
+from needs.publish.fit import published_goodness_of_fit
 from needs.publish.tables import (
     Column,
     Html,
@@ -53,16 +54,7 @@ class PopulationTables(PublicationBase):
 
     @cached_property
     def _representation(self) -> pd.DataFrame:
-        part = self._part("representation")
-        if part.empty:
-            return part
-        derived = ["observed_share", "lower", "upper", "ratio", "ratio_lower", "ratio_upper", "under_reached"]
-        return self._suppress(
-            part,
-            ["observed_count", "observed_total"],
-            derived={"observed_count": derived, "observed_total": derived},
-            within=["area_code", "characteristic", "basis"],
-        )
+        return self._published("representation")
 
     def characteristics(self) -> list[str]:
         """Characteristics present in the representation part, in the report's order."""
@@ -136,11 +128,14 @@ class PopulationTables(PublicationBase):
 
     @cached_property
     def goodness_of_fit(self) -> PublishedTable:
-        """Chi-square goodness of fit of the observed to the expected profile."""
-        part = self._part("goodness_of_fit")
-        table = self._suppress(part)
+        """Chi-square goodness of fit of the published profile to the expected profile.
+
+        Computed by :func:`needs.publish.fit.published_goodness_of_fit` on the published
+        counts, with the hidden categories of a characteristic merged into one, so the
+        statistic never encodes how hidden counts split.
+        """
         return publish(
-            table,
+            published_goodness_of_fit(self._representation),
             [
                 Column("Characteristic", "characteristic", "label"),
                 Column("Basis", "basis", "label"),
@@ -148,21 +143,21 @@ class PopulationTables(PublicationBase):
                 Column("Degrees of freedom", "dof", "integer"),
                 Column("p-value", "p_value", "p_value"),
                 Column("Some expected counts below 5", "small_expected", "yes_no"),
+                Column("Groups combined for the test", "merged"),
             ],
             f"Goodness of fit of the observed profile to the expected profile, {self._where()}",
             row_header="Characteristic",
             note="A small p-value means the profile of households differs from the profile of "
             "expected victims by more than chance. Where expected counts are below 5 the test is "
-            "approximate.",
+            "approximate. Groups whose numbers are hidden are combined into one for the test, so "
+            "that it is computed only on what the tables publish.",
         )
 
     @cached_property
     def not_known(self) -> PublishedTable:
         """Households whose characteristic was not recorded."""
-        part = self._part("not_known")
-        table = self._suppress(part, ["count", "total"], derived={"count": ["share"], "total": ["share"]})
         return publish(
-            table,
+            self._published("not_known"),
             [
                 Column("Characteristic", "characteristic", "label"),
                 Column("Basis", "basis", "label"),

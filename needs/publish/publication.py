@@ -21,6 +21,7 @@ so that each notebook cell is a single call.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Sequence
 from functools import cached_property
@@ -29,13 +30,16 @@ from typing import Any
 import pandas as pd
 
 from needs.assessment.findings import findings
-from needs.publish.base import RECORD_LEVEL_TABLES, first_row
+from needs.publish.base import first_row
 from needs.publish.capacity_tables import CapacityTables
+from needs.publish.data_quality import data_quality
 from needs.publish.formatting import (
     ALL,
     FORMATTERS,
+    is_missing,
 )
 from needs.publish.funding_tables import FundingTables
+from needs.publish.part_specs import PART_SPECS
 from needs.publish.population_tables import PopulationTables
 from needs.publish.referral_tables import ReferralTables
 from needs.publish.tables import (
@@ -46,7 +50,6 @@ from needs.publish.tables import (
     measure_table,
     publish,
 )
-from needs.reference.schema import TABLES
 from needs.scenarios.comparison import compare
 
 
@@ -97,25 +100,11 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
         """The tables used, with their number of rows (record-level tables suppressed)."""
         if self.dataset is None:
             return PublishedTable(pd.DataFrame(), "Data used")
-        rows = []
-        for name in sorted(
-            self.dataset.tables, key=lambda n: (list(TABLES).index(n) if n in TABLES else 99, n)
-        ):
-            spec = TABLES.get(name)
-            rows.append(
-                {
-                    "table": name,
-                    "rows": len(self.dataset.tables[name]),
-                    "description": getattr(spec, "description", "") if spec else "",
-                }
-            )
-        # Row counts of record-level tables count referrals (people); other tables' rows are
-        # areas, services or years, which reveal nobody.
-        frame = pd.DataFrame(rows)
-        records = frame["table"].isin(RECORD_LEVEL_TABLES)
-        frame = pd.concat(
-            [self._suppress(frame[records], ["rows"]), self._suppress(frame[~records])]
-        ).sort_index()
+        # Row counts of record-level tables count referrals (people) and are published as the
+        # page decides; other tables' rows are areas, services or years, which reveal nobody.
+        frame = self._published("data_summary")
+        records = frame["record_rows"].map(lambda v: not is_missing(v))
+        frame["rows"] = frame["rows"].astype(object).where(~records, frame["record_rows"])
         table = publish(
             frame,
             [
@@ -126,9 +115,8 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
             "Input tables used by this assessment",
             row_header="Table",
         )
-        record_rows = table.data["table"].isin(RECORD_LEVEL_TABLES).to_numpy()
         table.count_cells = pd.DataFrame(
-            {"Table": False, "Rows": record_rows, "What it holds": False}, index=table.frame.index
+            {"Table": False, "Rows": records.to_numpy(), "What it holds": False}, index=table.frame.index
         )
         return table
 
@@ -199,20 +187,57 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
         return Html(f'<p class="note">{html.escape(self.suppression_note)}</p>')
 
     def data_quality(self) -> Html:
-        """Warnings from loading the data, and the share of households with unknown values."""
-        warnings = list(getattr(self.dataset, "warnings", ()) or ())
-        if warnings:
-            items = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings)
-            body = f"<p>Checks of the data raised {len(warnings)} warning(s):</p><ul>{items}</ul>"
+        """The input tables used and the data's warnings summarised by kind."""
+        return data_quality(self.dataset)
+
+    def say(
+        self,
+        text: str,
+        *,
+        counts: Sequence[tuple[Any, float]] = (),
+        shares: Sequence[tuple[Any, Any, float, int]] = (),
+    ) -> Findings:
+        """A sentence written in the notebook, with the figures it quotes declared to the page.
+
+        ``counts`` are ``(key, value)`` and ``shares`` ``(numerator key, denominator key,
+        share, decimals)`` (keys from :func:`needs.publish.cells.cell_key`). The
+        :meth:`disclosure_audit` at the end of the report checks them with everything else.
+        """
+        self.page.state(text, counts=counts, shares=shares)
+        return Findings((text,))
+
+    def disclosure_audit(self) -> Html:
+        """Prove the page safe: the reader's bounds on every hidden count (fails if any is
+        narrower than the threshold, :meth:`needs.publish.page.Page.check`)."""
+        ranges = self.page.check()
+        summary = self.page.summary()
+        narrowest = ranges["width"].min() if len(ranges) else float("nan")
+        text = (
+            f"Disclosure check: {summary['hidden']} of the {summary['non_zero']} non-zero counts "
+            f"behind this report are hidden ({summary['primary']} because they are below "
+            f"{self.threshold}, {summary['secondary']} so that those cannot be worked out). "
+            "Everything the report shows, taken together, leaves every hidden count a range of "
+            f"at least {self.threshold} possible values"
+        )
+        if len(ranges):
+            text += f" (the narrowest is {narrowest:g} wide)."
         else:
-            body = "<p>The data passed every validation check with no warnings.</p>"
-        return Html(body)
+            text += "."
+        return Html(f'<p class="note">{html.escape(text)}</p>')
 
     # -- findings --------------------------------------------------------------------------
 
     @cached_property
     def _findings(self) -> pd.DataFrame:
-        return findings(self.assessment, suppress_below=self.threshold)
+        """Findings written from published cells only: every hidden count, and what is
+        derived from it, reaches :func:`~needs.assessment.findings.findings` as NaN."""
+        published = {
+            name: self._published(name, symbols=False)[list(getattr(self.assessment, name).columns)]
+            for name in PART_SPECS
+            if isinstance(getattr(self.assessment, name, None), pd.DataFrame)
+            and not getattr(self.assessment, name).empty
+        }
+        return findings(dataclasses.replace(self.assessment, **published), suppress_below=self.threshold)
 
     def findings(self, topics: Sequence[str] | None = None, limit: int | None = None) -> Findings:
         """Plain-English findings, most important first, optionally for some topics.

@@ -1,0 +1,193 @@
+"""What a published count is: its key, the columns derived from it, and how counts add up.
+
+Every count the page shows is a *cell* named by a key: what it counts (the ``fact``, e.g.
+``referrals`` or ``households_supported``) and the dimensions that narrow it down (e.g.
+``accommodation_type=refuge, outcome=pending``). The same count shown in two tables has the
+same key, so the page hides it in both or in neither. A dimension whose value is ``all`` is
+left out of the key: "referrals to refuge, all outcomes" is the key
+``("referrals", (("accommodation_type", "refuge"),))``.
+
+A part of an assessment declares its counts with :class:`Count` and the shares shown beside
+them with :class:`Share`, in :class:`PartSpec`; how counts of one fact add up along one
+dimension is declared once, in :data:`ADDITIVE`. :mod:`needs.publish.page` runs these
+declarations; :mod:`needs.publish.part_specs` holds them.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from needs.reference import categories as cat
+
+__all__ = ["ADDITIVE", "Count", "Key", "PartSpec", "Share", "cell_key", "describe_key"]
+
+#: A cell's key: (fact, ((dimension, value), ...)) with the dimensions sorted.
+Key = tuple[str, tuple[tuple[str, str], ...]]
+
+ALL = "all"
+#: The category of a characteristic whose total counts only recorded values.
+KNOWN = "known"
+#: Code of the area's own residents among origins (so keys do not depend on the area code).
+OWN_AREA = "own_area"
+#: Origins other than the area itself.
+OTHER_AREAS = "other_areas"
+#: Outcome code of decided referrals (accepted, unable to support, survivor declined).
+DECIDED = "decided"
+
+
+def _is_absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+def cell_key(fact: str, dims: Mapping[str, Any]) -> Key:
+    """The key of a count: ``fact`` and its dimensions, ``all`` and missing values left out.
+
+    A ``category`` of ``all`` removes its ``characteristic`` too (all households, whatever
+    the characteristic).
+    """
+    items = {str(d): str(v) for d, v in dims.items() if not _is_absent(v)}
+    if items.get("category") == ALL:
+        items.pop("characteristic", None)
+    items = {d: v for d, v in items.items() if v != ALL}
+    return (fact, tuple(sorted(items.items())))
+
+
+def describe_key(key: Key) -> str:
+    """A key in words, for audit messages: ``referrals (accommodation_type=refuge, ...)``."""
+    fact, dims = key
+    inner = ", ".join(f"{d}={v}" for d, v in dims)
+    return f"{fact} ({inner})" if inner else fact
+
+
+@dataclass(frozen=True)
+class Count:
+    """A column of a part that holds a count of people, households or referrals.
+
+    Parameters
+    ----------
+    column
+        The column holding the count.
+    fact
+        What it counts. May name columns in braces (``"households_{basis}"``), filled in
+        row by row.
+    dims
+        Columns of the part whose values narrow the count down; ``"period:period_before"``
+        names the dimension ``period`` and takes its values from column ``period_before``.
+    fixed
+        Dimensions with the same value on every row (e.g. ``(("outcome", "decided"),)``).
+    derived
+        Columns computed from this count (shares, intervals, ratios, means): hidden with it.
+    """
+
+    column: str
+    fact: str
+    dims: tuple[str, ...] = ()
+    fixed: tuple[tuple[str, str], ...] = ()
+    derived: tuple[str, ...] = ()
+
+    def facts(self, frame: pd.DataFrame) -> pd.Series:
+        """The fact of every row (the template filled in)."""
+        fields = [name for _, name, _, _ in string.Formatter().parse(self.fact) if name]
+        if not fields:
+            return pd.Series(self.fact, index=frame.index, dtype=object)
+        out = pd.Series("", index=frame.index, dtype=object)
+        for literal, name, _, _ in string.Formatter().parse(self.fact):
+            out = out + literal
+            if name:
+                out = out + frame[name].astype(str)
+        return out
+
+    def keys(self, frame: pd.DataFrame) -> pd.Series:
+        """The key of every row's count."""
+        if frame.empty:
+            return pd.Series([], index=frame.index, dtype=object)
+        facts = self.facts(frame)
+        names = {dim.partition(":")[0]: dim.partition(":")[2] or dim for dim in self.dims}
+        columns = frame[list(names.values())].set_axis(list(names), axis=1)
+        records = columns.to_dict("records") if names else [{}] * len(frame)
+        fixed = dict(self.fixed)
+        return pd.Series(
+            [cell_key(f, {**r, **fixed}) for f, r in zip(facts, records, strict=True)],
+            index=frame.index,
+            dtype=object,
+        )
+
+
+@dataclass(frozen=True)
+class Share:
+    """A column showing ``numerator / denominator`` (times ``factor``), rounded when shown.
+
+    The audit reads a shown share ``s`` as ``s - h <= numerator / denominator * factor <= s + h``
+    with ``h`` half a unit of the last decimal shown (``decimals`` of the share as a
+    proportion: 3 for a percentage to one decimal place).
+    """
+
+    column: str
+    numerator: str
+    denominator: str
+    decimals: int = 3
+    #: Column the share is divided by (a representation ratio is observed share / expected share).
+    divided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """How one assessment part publishes: its counts and shares.
+
+    ``prepare`` adds the columns the keys need (e.g. the origin as "own area"), given the
+    part and the :class:`~needs.publish.page.Page` context; it must keep every row.
+    """
+
+    part: str
+    counts: tuple[Count, ...]
+    shares: tuple[Share, ...] = ()
+    prepare: Callable[[pd.DataFrame, Any], pd.DataFrame] | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# How counts add up: declared once for every table
+# ---------------------------------------------------------------------------------------------
+
+_DECIDED = frozenset(cat.DECIDED_OUTCOMES)
+
+
+def _every(code: str) -> bool:
+    return True
+
+
+def _recorded(code: str) -> bool:
+    return code != cat.NOT_KNOWN
+
+
+def _decided(code: str) -> bool:
+    return code in _DECIDED
+
+
+def _elsewhere(code: str) -> bool:
+    return code != OWN_AREA
+
+
+#: For each (fact, dimension): the parent codes and which child codes add up to them.
+#: ``all`` is the sum of every code; the others are named subtotals. A fact missing here does
+#: not add up along that dimension (households supported by accommodation type, for
+#: instance: a household may use several).
+ADDITIVE: dict[tuple[str, str], tuple[tuple[str, Callable[[str], bool]], ...]] = {
+    ("referrals", "accommodation_type"): ((ALL, _every),),
+    ("referrals", "outcome"): ((ALL, _every), (DECIDED, _decided)),
+    ("referrals", "reason"): ((ALL, _every),),
+    ("referrals", "category"): ((ALL, _every), (KNOWN, _recorded)),
+    ("referrals", "origin"): ((ALL, _every), (OTHER_AREAS, _elsewhere)),
+    ("households_supported", "category"): ((ALL, _every), (KNOWN, _recorded)),
+    ("households_referred", "category"): ((ALL, _every), (KNOWN, _recorded)),
+}
+
+#: Codes that stand for a subtotal of their dimension (never a child of another).
+PARENT_CODES: frozenset[Hashable] = frozenset(
+    code for parents in ADDITIVE.values() for code, _ in parents
+)

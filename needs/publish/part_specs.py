@@ -1,0 +1,225 @@
+"""The counts of every assessment part the report publishes, declared once.
+
+Each :class:`~needs.publish.cells.PartSpec` says which columns of a part are counts, what
+each counts (its key, :func:`needs.publish.cells.cell_key`), which columns are derived from
+it and which shares are shown beside it. The same count in two parts gets the same key: the
+decided referrals of a service type are ``referrals (accommodation_type=..., outcome=decided)``
+in the outcome table, the decline-reason table and the loss-model table alike, so the page
+hides them everywhere or nowhere, and the audit knows they are one number.
+
+Parts without counts of people (population, provision, benchmark, gaps, spend) are not here:
+they reveal nobody.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from needs.publish.cells import ALL, DECIDED, KNOWN, OTHER_AREAS, OWN_AREA, Count, PartSpec, Share
+from needs.reference import categories as cat
+from needs.reference.periods import previous_period
+
+__all__ = ["PART_SPECS", "RECORD_LEVEL_TABLES"]
+
+#: Tables with one row per person, household or referral: their row counts are counts.
+RECORD_LEVEL_TABLES = ("referrals", "marac", "homelessness", "survey")
+
+_INTERVAL = ("lower", "upper")
+_REPRESENTATION_DERIVED = ("observed_share", *_INTERVAL, "ratio", "ratio_lower", "ratio_upper", "under_reached")
+_RATE_RATIO = ("rate_ratio", "ratio_lower", "ratio_upper")
+
+
+def _origins(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    own = frame["origin_area_code"].astype(str) == str(context.area)
+    return frame.assign(origin=np.where(own, OWN_AREA, frame["origin_area_code"].astype(str)))
+
+
+def _directions(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    into = frame["direction"].astype(str) == "in"
+    return frame.assign(
+        count_fact=np.where(into, "referrals", "resident_referrals_elsewhere"),
+        origin=np.where(into, OTHER_AREAS, None),
+        denominator_fact=np.where(into, "referrals", "resident_referrals"),
+    )
+
+
+def _with_totals(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    """Each service type's referrals of every outcome, as rows with outcome ``all`` (the
+    outcome table's "Total" column)."""
+    totals = (
+        frame.groupby(["area_code", "accommodation_type"], observed=True, sort=False)["count"]
+        .sum()
+        .reset_index()
+        .assign(outcome=ALL)
+    )
+    return pd.concat([frame.astype({"outcome": object}), totals], ignore_index=True)
+
+
+def _with_stays(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    """The loss model's mean stay is a mean of the stays counted in the throughput table."""
+    throughput = getattr(context.assessment, "throughput", None)
+    if throughput is None or throughput.empty:
+        return frame.assign(stays=np.nan)
+    stays = throughput.set_index(throughput["accommodation_type"].astype(str))["households_supported"]
+    return frame.assign(stays=frame["accommodation_type"].astype(str).map(stays))
+
+
+def _periods(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    """Keys of the trend counts: the page's own period is the key without a period."""
+    current = str(context.period)
+    period = frame["period"].astype(str)
+    shares = frame["measure"].astype(str) == "group_share"
+    before = period.map(previous_period)
+    keys = ["area_code", "measure", "characteristic", "category"]
+    previous = frame[[*keys, "period", "count", "denominator"]].rename(
+        columns={"period": "_before", "count": "count_before", "denominator": "denominator_before"}
+    )
+    out = frame.assign(_before=before).merge(previous, on=[*keys, "_before"], how="left")
+    out["period_key"] = np.where(period.to_numpy() == current, None, period.to_numpy())
+    out["period_before_key"] = np.where(out["_before"].astype(str) == current, None, out["_before"])
+    out["share_denominator"] = out["denominator"].where(shares.to_numpy())
+    out["share_denominator_before"] = out["denominator_before"].where(shares.to_numpy())
+    return out.drop(columns="_before")
+
+
+def _record_rows(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    records = frame["table"].astype(str).isin(RECORD_LEVEL_TABLES)
+    return frame.assign(record_rows=frame["rows"].where(records))
+
+
+#: Every part with counts, as the report publishes it.
+PART_SPECS: dict[str, PartSpec] = {
+    spec.part: spec
+    for spec in (
+        PartSpec(
+            "representation",
+            counts=(
+                Count("observed_count", "households_{basis}", ("characteristic", "category"),
+                      derived=_REPRESENTATION_DERIVED),
+                Count("observed_total", "households_{basis}", ("characteristic",),
+                      fixed=(("category", KNOWN),), derived=_REPRESENTATION_DERIVED),
+            ),
+            shares=(
+                Share("observed_share", "observed_count", "observed_total"),
+                Share("ratio", "observed_count", "observed_total", decimals=2, divided_by="expected_share"),
+            ),
+        ),
+        PartSpec(
+            "not_known",
+            counts=(
+                Count("count", "households_{basis}", ("characteristic",),
+                      fixed=(("category", cat.NOT_KNOWN),), derived=("share",)),
+                Count("total", "households_{basis}", derived=("share",)),
+            ),
+            shares=(Share("share", "count", "total"),),
+        ),
+        PartSpec(
+            "declines_by_group",
+            counts=(
+                Count("declined", "referrals", ("characteristic", "category"),
+                      fixed=(("outcome", "unable_to_support"),), derived=("share", *_INTERVAL)),
+                Count("decided", "referrals", ("characteristic", "category"),
+                      fixed=(("outcome", DECIDED),), derived=("share", *_INTERVAL)),
+            ),
+            shares=(Share("share", "declined", "decided"),),
+        ),
+        PartSpec(
+            "outcomes",
+            counts=(
+                Count("count", "referrals", ("accommodation_type", "outcome"), derived=("share", *_INTERVAL)),
+                Count("denominator", "referrals", ("accommodation_type",),
+                      fixed=(("outcome", DECIDED),), derived=("share", *_INTERVAL)),
+            ),
+            shares=(Share("share", "count", "denominator"),),
+            prepare=_with_totals,
+        ),
+        PartSpec(
+            "decline_reasons",
+            counts=(
+                Count("count", "referrals", ("accommodation_type", "reason"),
+                      fixed=(("outcome", "unable_to_support"),), derived=("share", *_INTERVAL)),
+                Count("denominator", "referrals", ("accommodation_type",),
+                      fixed=(("outcome", DECIDED),), derived=("share", *_INTERVAL)),
+            ),
+            shares=(Share("share", "count", "denominator"),),
+        ),
+        PartSpec(
+            "unmet",
+            counts=(
+                Count("households_referred", "households_referred", derived=("unmet_share", *_INTERVAL)),
+                Count("households_supported", "households_supported"),
+                Count("households_unmet", "households_unmet", derived=("unmet_share", *_INTERVAL)),
+                Count("households_unmet_capacity", "households_unmet_capacity"),
+            ),
+            shares=(Share("unmet_share", "households_unmet", "households_referred"),),
+        ),
+        PartSpec(
+            "cross_border",
+            counts=(
+                Count("referrals", "referrals", ("origin",)),
+                Count("households", "households_referred", ("origin",)),
+            ),
+            prepare=_origins,
+        ),
+        PartSpec(
+            "out_of_area",
+            counts=(
+                Count("count", "{count_fact}", ("origin",), derived=("share", *_INTERVAL)),
+                Count("denominator", "{denominator_fact}", derived=("share", *_INTERVAL)),
+            ),
+            shares=(Share("share", "count", "denominator"),),
+            prepare=_directions,
+        ),
+        PartSpec(
+            "throughput",
+            counts=(
+                Count("households_supported", "households_supported", ("accommodation_type",),
+                      derived=("mean_stay_days", "occupancy", "annual_throughput")),
+            ),
+        ),
+        PartSpec(
+            "erlang",
+            counts=(
+                Count("arrivals_per_year", "households_arriving", ("accommodation_type",),
+                      derived=("offered_load", "modelled_turnaway", "units_needed")),
+                Count("stays", "households_supported", ("accommodation_type",),
+                      derived=("mean_stay_days", "offered_load", "modelled_turnaway", "units_needed")),
+                Count("observed_capacity_declines", "referrals", ("accommodation_type",),
+                      fixed=(("outcome", "unable_to_support"), ("reason", "no_capacity_space")),
+                      derived=("observed_turnaway_share",)),
+                Count("observed_decided", "referrals", ("accommodation_type",),
+                      fixed=(("outcome", DECIDED),), derived=("observed_turnaway_share",)),
+            ),
+            shares=(Share("observed_turnaway_share", "observed_capacity_declines", "observed_decided"),),
+            prepare=_with_stays,
+        ),
+        PartSpec(
+            "funding",
+            counts=(Count("households_supported", "households_supported", derived=("cost_per_household",)),),
+        ),
+        PartSpec(
+            "trends",
+            counts=(
+                Count("count", "households_supported", ("characteristic", "category", "period:period_key"),
+                      derived=("value", *_INTERVAL, *_RATE_RATIO)),
+                Count("share_denominator", "households_supported", ("characteristic", "period:period_key"),
+                      fixed=(("category", KNOWN),), derived=("value", *_INTERVAL, *_RATE_RATIO)),
+                Count("count_before", "households_supported",
+                      ("characteristic", "category", "period:period_before_key"), derived=_RATE_RATIO),
+                Count("share_denominator_before", "households_supported",
+                      ("characteristic", "period:period_before_key"), fixed=(("category", KNOWN),),
+                      derived=_RATE_RATIO),
+            ),
+            shares=(Share("value", "count", "share_denominator"),),
+            prepare=_periods,
+        ),
+        PartSpec(
+            "data_summary",
+            counts=(Count("record_rows", "records", ("table",)),),
+            prepare=_record_rows,
+        ),
+    )
+}
