@@ -12,7 +12,8 @@ Findings are ordered by importance within each area (``rank`` 1 first):
    gap table (most costly to close first);
 2. ``under_reached``: groups reached less than expected (upper limit of the representation
    ratio below 1), smallest ratio first; one finding per group, on households supported where
-   the group is under-reached among them, else on households referred;
+   the group is under-reached among them, else on households referred (none for a group with a
+   hidden row);
 3. ``turn_aways``: households referred but not supported, turn-aways for lack of space by
    accommodation type (observed and modelled), and the share of declines due to capacity;
 4. ``expected_victims``: the estimated number of adult victims in the area;
@@ -20,12 +21,22 @@ Findings are ordered by importance within each area (``rank`` 1 first):
 6. ``funding``: funding against committed spend and the uncommitted balance (or that no
    funding is recorded for the period).
 
-Disclosure: a sentence never prints a count of people (households, referrals) from 1 to
-``suppress_below - 1`` (:data:`needs.reference.constants.DEFAULT_SUPPRESS_BELOW`). Such a count is
-written "fewer than 5" and the figures derived from it (shares, ratios, costs per household)
-are left out of the sentence and of ``value``/``lower``/``upper``; a finding whose
-denominator itself is below the threshold is omitted. Zeros are printed (a zero describes
-nobody). Modelled quantities (expected victims, units, money) are not counts of people.
+Disclosure: the published report's findings are written from published cells only. The
+publication passes an assessment whose parts are the published versions, in which every hidden
+count, and every figure derived from it (shares, intervals, ratios, rate ratios, costs per
+household, modelled turn-aways...), arrives as NaN; disclosure (primary and secondary
+suppression) is decided once for the whole page, upstream (:mod:`needs.methods.disclosure`), and
+this module applies no small-count rule of its own. A count that reaches it is publishable and is
+printed as it is, zeros included. A NaN figure is never printed and nothing is derived from it:
+a finding whose headline figure is NaN is dropped, and a clause quoting a NaN figure (an
+interval, the cost of a gap, a count of turn-aways for lack of space...) is left out of its
+sentence, or the whole finding is dropped where the sentence would not read without it. A group
+with a hidden row in the representation table (households supported or referred) gets no
+finding at all: no sentence speaks of a group the table hides, and falling back from a hidden
+households-supported row to households referred would tell the reader whether the hidden row
+is under-reached. The ``findings`` part computed by
+:func:`needs.assessment.assemble.assess_all` uses the unsuppressed parts and is not for
+publication.
 """
 
 from __future__ import annotations
@@ -71,7 +82,7 @@ _WORK_COLUMNS = ["area_code", "topic", "_sub", "_order", "sentence", "value", "l
 def _percent(value: float) -> str:
     """A proportion (0-1) as a percentage: whole numbers, one decimal below 1%."""
     if pd.isna(value):
-        return "[x]"
+        return ""
     percent = value * 100
     if percent != 0 and abs(percent) < 1:
         return f"{percent:.1f}%"
@@ -79,26 +90,26 @@ def _percent(value: float) -> str:
 
 
 def _ratio(value: float) -> str:
-    return "[x]" if pd.isna(value) else f"{value:.2f}"
+    return "" if pd.isna(value) else f"{value:.2f}"
 
 
 def _money(value: float) -> str:
     if pd.isna(value):
-        return "[x]"
+        return ""
     return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
 def _number(value: float) -> str:
     """Units and other non-personal quantities: whole numbers, else one decimal."""
     if pd.isna(value):
-        return "[x]"
+        return ""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _estimate(value: float) -> str:
     """A modelled estimate rounded to three significant figures (whole numbers)."""
     if pd.isna(value):
-        return "[x]"
+        return ""
     if value == 0:
         return "0"
     digits = min(3 - int(np.floor(np.log10(abs(value)))) - 1, 0)
@@ -107,17 +118,9 @@ def _estimate(value: float) -> str:
     return f"{rounded:,.0f}"
 
 
-def _count(threshold: int) -> Callable[[float], str]:
-    """A count of people: "fewer than N" from 1 to N-1."""
-
-    def fmt(value: float) -> str:
-        if pd.isna(value):
-            return "[x]"
-        if 0 < value < threshold:
-            return f"fewer than {threshold}"
-        return f"{int(value):,}"
-
-    return fmt
+def _count(value: float) -> str:
+    """A count of people (published, so printed as it is; zeros included)."""
+    return "" if pd.isna(value) else f"{int(value):,}"
 
 
 def _lower_first(text: pd.Series) -> pd.Series:
@@ -129,13 +132,27 @@ def _upper_first(text: pd.Series) -> pd.Series:
 
 
 def _fmt(series: pd.Series, formatter: Callable[[float], str]) -> pd.Series:
-    return series.astype(float).map(formatter).astype(str)
+    return _num(series).map(formatter).astype(str)
 
 
-def _small(count: pd.Series, threshold: int) -> pd.Series:
-    """Counts from 1 to threshold - 1 (the disclosive ones)."""
-    count = count.astype(float)
-    return (count > 0) & (count < threshold)
+def _num(values: pd.Series) -> pd.Series:
+    """Figures as floats; a hidden one (NaN, or a symbol such as ``[c]``) is NaN."""
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _shown(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Rows where every one of ``columns`` is published (none is NaN, i.e. hidden)."""
+    return frame[columns].apply(_num).notna().all(axis=1)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A True/False column that may arrive as object with NaN (hidden): NaN is False."""
+    return values.eq(True)
+
+
+def _clause(condition: pd.Series, text: pd.Series | str, otherwise: str = "") -> pd.Series:
+    """``text`` where ``condition`` holds, else ``otherwise`` (a clause left out)."""
+    return pd.Series(np.where(condition, text, otherwise), index=condition.index)
 
 
 def _has(frame: pd.DataFrame | None, columns: set[str]) -> bool:
@@ -168,13 +185,16 @@ def _benchmark(benchmark: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     need = {"area_code", "coe_target_units", "counted_units", "gap_units"}
     if not _has(benchmark, need):
         return _empty()
-    frame = benchmark.copy()
+    frame = benchmark[_shown(benchmark, ["coe_target_units", "counted_units", "gap_units"])].copy()
+    if frame.empty:
+        return _empty()
     area = frame["area_code"].astype(str).map(names).fillna("The area")
-    gap = frame["gap_units"].astype(float)
+    gap = _num(frame["gap_units"])
     target = _fmt(frame["coe_target_units"], _number)
     counted = _fmt(frame["counted_units"], _number)
     if "gap_share" in frame.columns:
-        share = " (" + _fmt(frame["gap_share"], _percent) + " of the target)"
+        gap_share = _num(frame["gap_share"])
+        share = _clause(gap_share.notna(), " (" + _fmt(gap_share, _percent) + " of the target)")
     else:
         share = pd.Series("", index=frame.index)
     standard = (
@@ -208,7 +228,10 @@ def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
     need = {"area_code", "accommodation_type", "units", "units_needed", "gap_units"}
     if not _has(gaps, need):
         return _empty()
-    frame = gaps[gaps["gap_units"].astype(float) > 0].copy()
+    frame = gaps[
+        _shown(gaps, ["units", "units_needed", "gap_units"])
+        & (pd.to_numeric(gaps["gap_units"], errors="coerce") > 0)
+    ].copy()
     if frame.empty:
         return _empty()
     kind = _label(cat.ACCOMMODATION_TYPES, frame["accommodation_type"])
@@ -220,20 +243,17 @@ def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
             "",
         )
     cost = (
-        frame["annual_cost_to_close"].astype(float)
+        _num(frame["annual_cost_to_close"])
         if "annual_cost_to_close" in frame.columns
         else pd.Series(np.nan, index=frame.index)
     )
-    cost_text = pd.Series(
-        np.where(cost.notna(), ", costing about " + _fmt(cost, _money) + " a year to close", ""),
-        index=frame.index,
-    )
+    cost_text = _clause(cost.notna(), ", costing about " + _fmt(cost, _money) + " a year to close")
     frame["sentence"] = (
         kind + ": " + _fmt(frame["units"], _number) + " units in place against "
         + _fmt(frame["units_needed"], _number) + " needed to keep turn-aways for lack of space to "
         + _percent(target) + ", a gap of " + _fmt(frame["gap_units"], _number) + " units" + cost_text + "."
     )  # fmt: skip
-    frame["value"] = frame["gap_units"].astype(float)
+    frame["value"] = _num(frame["gap_units"])
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     frame["topic"] = "capacity_gap"
@@ -257,27 +277,34 @@ def _group_phrases() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["characteristic", "category", "group"])
 
 
-def _under_reached(representation: pd.DataFrame, threshold: int, ci: str) -> pd.DataFrame:
+def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     need = {
         "area_code", "characteristic", "category", "basis", "expected_share", "observed_count",
-        "observed_total", "observed_share", "ratio", "ratio_lower", "ratio_upper", "under_reached",
+        "observed_share", "ratio", "ratio_lower", "ratio_upper", "under_reached",
     }  # fmt: skip
     if not _has(representation, need):
         return _empty()
-    frame = representation[
-        representation["under_reached"].astype(bool)
-        & (representation["observed_total"].astype(float) >= threshold)
-        & representation["ratio"].notna()
-    ].copy()
+    keys = ["area_code", "characteristic", "category"]
+    rows = representation[sorted(need)]  # extra columns of a published part are ignored
+    rows = rows.assign(
+        area_code=rows["area_code"].astype(str),
+        characteristic=rows["characteristic"].astype(str),
+        category=rows["category"].astype(str),
+    )
+    shown = _shown(rows, ["observed_count", "observed_share", "expected_share", "ratio"])
+    # A group with a hidden row (either basis) gets no finding: falling back from a hidden
+    # households-supported row to households referred would tell the reader the hidden row is
+    # not under-reached, and no sentence speaks of a group the table hides.
+    hidden_groups = rows.loc[~_shown(rows, ["observed_count", "observed_share"]), keys]
+    frame = rows[_flag(rows["under_reached"]) & shown].copy()
+    if not hidden_groups.empty:
+        marked = frame[keys].merge(hidden_groups.drop_duplicates(), on=keys, how="left", indicator=True)
+        frame = frame[(marked["_merge"] == "left_only").to_numpy()]
     if frame.empty:
         return _empty()
     # One finding per group: households supported in preference to households referred.
     frame = frame.assign(_basis=(frame["basis"].astype(str) != "supported").astype(int))
-    frame = frame.sort_values(["_basis"], kind="stable").drop_duplicates(
-        ["area_code", "characteristic", "category"]
-    )
-    frame["characteristic"] = frame["characteristic"].astype(str)
-    frame["category"] = frame["category"].astype(str)
+    frame = frame.sort_values(["_basis"], kind="stable").drop_duplicates(keys)
     frame = frame.merge(_group_phrases(), on=["characteristic", "category"], how="left")
     group = frame["group"].fillna("Victims in this group")
     basis = "households " + frame["basis"].astype(str)
@@ -290,84 +317,60 @@ def _under_reached(representation: pd.DataFrame, threshold: int, ci: str) -> pd.
         ),
         index=frame.index,
     )
-    expected = _fmt(frame["expected_share"], _percent)
-    small = _small(frame["observed_count"], threshold)
-    full = (
-        group + " were " + _fmt(frame["observed_share"], _percent) + " of " + basis + " against " + expected
-        + against + " (ratio " + _fmt(frame["ratio"], _ratio) + ", " + ci + " "
-        + _fmt(frame["ratio_lower"], _ratio) + " to " + _fmt(frame["ratio_upper"], _ratio) + ")."
+    interval = _shown(frame, ["ratio_lower", "ratio_upper"])
+    frame["sentence"] = (
+        group + " were " + _fmt(frame["observed_share"], _percent) + " of " + basis + " against "
+        + _fmt(frame["expected_share"], _percent) + against + " (ratio " + _fmt(frame["ratio"], _ratio)
+        + _clause(
+            interval,
+            ", " + ci + " " + _fmt(frame["ratio_lower"], _ratio) + " to " + _fmt(frame["ratio_upper"], _ratio),
+        )
+        + ")."
     )  # fmt: skip
-    hidden = (
-        f"Fewer than {threshold} " + basis + " were " + _lower_first(group) + ", against " + expected + against
-        + f": fewer than expected (the {ci} of the representation ratio is below 1)."
-    )  # fmt: skip
-    frame["sentence"] = np.where(small, hidden, full)
-    frame["value"] = frame["ratio"].astype(float).where(~small)
-    frame["lower"] = frame["ratio_lower"].astype(float).where(~small)
-    frame["upper"] = frame["ratio_upper"].astype(float).where(~small)
+    frame["value"] = _num(frame["ratio"])
+    frame["lower"] = _num(frame["ratio_lower"]).where(interval)
+    frame["upper"] = _num(frame["ratio_upper"]).where(interval)
     frame["topic"] = "under_reached"
     frame["_sub"] = 0
-    frame["_order"] = frame["ratio"].astype(float) + np.where(
-        frame["basis"].astype(str) == "supported", 0, 1e-9
-    )
+    frame["_order"] = _num(frame["ratio"]) + np.where(frame["basis"].astype(str) == "supported", 0, 1e-9)
     return frame[_WORK_COLUMNS]
 
 
-def _unmet(unmet: pd.DataFrame, threshold: int, ci: str, period: str) -> pd.DataFrame:
+def _unmet(unmet: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
     need = {"area_code", "households_referred", "households_unmet", "unmet_share", "lower", "upper"}
     if not _has(unmet, need):
         return _empty()
-    frame = unmet[unmet["households_referred"].astype(float) >= threshold].copy()
+    frame = unmet[_shown(unmet, ["households_referred", "households_unmet", "unmet_share"])].copy()
     if frame.empty:
         return _empty()
-    count = _count(threshold)
-    small = _small(frame["households_unmet"], threshold)
-    referred = _fmt(frame["households_referred"], count)
-    head = pd.Series(
-        np.where(
-            small,
-            f"Fewer than {threshold} of the "
-            + referred
-            + f" households referred in {period} were turned away and not supported anywhere",
-            _fmt(frame["households_unmet"], count)
-            + " of the "
-            + referred
-            + f" households referred in {period}"
-            + " were turned away and not supported anywhere ("
-            + _fmt(frame["unmet_share"], _percent)
-            + ", "
-            + ci
-            + " "
-            + _fmt(frame["lower"], _percent)
-            + " to "
-            + _fmt(frame["upper"], _percent)
-            + ")",
-        ),
-        index=frame.index,
-    )
+    interval = _shown(frame, ["lower", "upper"])
+    head = (
+        _fmt(frame["households_unmet"], _count) + " of the " + _fmt(frame["households_referred"], _count)
+        + f" households referred in {period} were turned away and not supported anywhere ("
+        + _fmt(frame["unmet_share"], _percent)
+        + _clause(interval, ", " + ci + " " + _fmt(frame["lower"], _percent) + " to " + _fmt(frame["upper"], _percent))
+        + ")"
+    )  # fmt: skip
     if "households_unmet_capacity" in frame.columns:
-        capacity = frame["households_unmet_capacity"].astype(float)
-        tail = pd.Series(
-            np.where(
-                frame["households_unmet"].astype(float) > 0,
-                "; " + _fmt(capacity, count) + " of them were turned away for lack of space.",
-                ".",
-            ),
-            index=frame.index,
+        capacity = _num(frame["households_unmet_capacity"])
+        tail = _clause(
+            (_num(frame["households_unmet"]) > 0) & capacity.notna(),
+            "; " + _fmt(capacity, _count) + " of them were turned away for lack of space.",
+            ".",
         )
     else:
         tail = pd.Series(".", index=frame.index)
     frame["sentence"] = head + tail
-    frame["value"] = frame["unmet_share"].astype(float).where(~small)
-    frame["lower"] = frame["lower"].astype(float).where(~small)
-    frame["upper"] = frame["upper"].astype(float).where(~small)
+    frame["value"] = _num(frame["unmet_share"])
+    frame["lower"] = _num(frame["lower"]).where(interval)
+    frame["upper"] = _num(frame["upper"]).where(interval)
     frame["topic"] = "turn_aways"
     frame["_sub"] = 0
     frame["_order"] = 0.0
     return frame[_WORK_COLUMNS]
 
 
-def _erlang(erlang: pd.DataFrame, threshold: int, ci: str, confidence: float) -> pd.DataFrame:
+def _erlang(erlang: pd.DataFrame, ci: str, confidence: float) -> pd.DataFrame:
     need = {
         "area_code", "accommodation_type", "units", "modelled_turnaway", "units_needed",
         "observed_capacity_declines", "observed_decided",
@@ -375,79 +378,59 @@ def _erlang(erlang: pd.DataFrame, threshold: int, ci: str, confidence: float) ->
     if not _has(erlang, need):
         return _empty()
     frame = erlang.copy()
-    declines = frame["observed_capacity_declines"].astype(float)
-    decided = frame["observed_decided"].astype(float)
-    modelled = frame["modelled_turnaway"].astype(float)
-    show_observed = decided >= threshold
-    frame = frame[show_observed | modelled.notna()].copy()
+    if "target_turnaway" not in frame.columns:
+        frame["target_turnaway"] = DEFAULT_TARGET_TURNAWAY
+    declines = _num(frame["observed_capacity_declines"])
+    decided = _num(frame["observed_decided"])
+    modelled = _num(frame["modelled_turnaway"])
+    observed_columns = ["observed_capacity_declines", "observed_decided"]
+    if "observed_turnaway_share" in frame.columns:
+        observed_columns.append("observed_turnaway_share")
+    show_observed = _shown(frame, observed_columns) & (decided > 0)
+    show_model = _shown(frame, ["units", "modelled_turnaway", "units_needed", "target_turnaway"])
+    keep = show_observed | show_model
+    frame = frame[keep].copy()
     if frame.empty:
         return _empty()
-    declines, decided, modelled = declines[frame.index], decided[frame.index], modelled[frame.index]
-    show_observed = show_observed[frame.index]
+    declines, decided, modelled = declines[keep], decided[keep], modelled[keep]
+    show_observed, show_model = show_observed[keep], show_model[keep]
     share = pd.Series(np.nan, index=frame.index)
     lower = pd.Series(np.nan, index=frame.index)
     upper = pd.Series(np.nan, index=frame.index)
     if show_observed.any():
-        interval = intervals.proportion_ci(declines[show_observed], decided[show_observed], confidence=confidence)
+        interval = intervals.proportion_ci(
+            declines[show_observed], decided[show_observed], confidence=confidence
+        )
         share[show_observed] = interval["value"].to_numpy()
         lower[show_observed] = interval["lower"].to_numpy()
         upper[show_observed] = interval["upper"].to_numpy()
-    small = _small(declines, threshold)
-    count = _count(threshold)
     kind = _lower_first(_label(cat.ACCOMMODATION_TYPES, frame["accommodation_type"]))
-    observed = pd.Series(
-        np.where(
-            small,
-            f"fewer than {threshold} of the "
-            + _fmt(decided, count)
-            + " decided referrals to "
-            + kind
-            + " were turned away for lack of space",
-            _fmt(share, _percent)
-            + " of decided referrals to "
-            + kind
-            + " ("
-            + _fmt(declines, count)
-            + " of "
-            + _fmt(decided, count)
-            + ") were turned away for lack of space ("
-            + ci
-            + " "
-            + _fmt(lower, _percent)
-            + " to "
-            + _fmt(upper, _percent)
-            + ")",
-        ),
-        index=frame.index,
-    )
-    target = (
-        frame["target_turnaway"].astype(float)
-        if "target_turnaway" in frame.columns
-        else pd.Series(DEFAULT_TARGET_TURNAWAY, index=frame.index)
-    )
+    observed = (
+        _fmt(share, _percent) + " of decided referrals to " + kind + " (" + _fmt(declines, _count) + " of "
+        + _fmt(decided, _count) + ") were turned away for lack of space"
+        + _clause(lower.notna() & upper.notna(), " (" + ci + " " + _fmt(lower, _percent) + " to " + _fmt(upper, _percent) + ")")
+    )  # fmt: skip
     model = (
         "with " + _fmt(frame["units"], _number) + " units the Erlang loss model gives a turn-away rate of "
         + _fmt(modelled, _percent) + " and " + _fmt(frame["units_needed"], _number) + " units would keep it to "
-        + _fmt(target, _percent)
+        + _fmt(frame["target_turnaway"], _percent)
     )  # fmt: skip
     model_for = "for " + kind + ", " + model
-    sentence = np.where(
-        show_observed & modelled.notna(),
+    frame["sentence"] = np.where(
+        show_observed & show_model,
         _upper_first(observed) + "; " + model + ".",
         np.where(show_observed, _upper_first(observed) + ".", _upper_first(model_for) + "."),
     )
-    frame["sentence"] = sentence
-    headline = show_observed & ~small
-    frame["value"] = np.where(headline, share, np.where(show_observed, np.nan, modelled))
-    frame["lower"] = lower.where(headline)
-    frame["upper"] = upper.where(headline)
+    frame["value"] = share.where(show_observed, modelled)
+    frame["lower"] = lower.where(show_observed)
+    frame["upper"] = upper.where(show_observed)
     frame["topic"] = "turn_aways"
     frame["_sub"] = 1
-    frame["_order"] = -np.fmax(share.fillna(-1), modelled.fillna(-1))
+    frame["_order"] = -np.fmax(share.fillna(-1), modelled.where(show_model).fillna(-1))
     return frame[_WORK_COLUMNS]
 
 
-def _capacity_declines(decline_reasons: pd.DataFrame, threshold: int, ci: str) -> pd.DataFrame:
+def _capacity_declines(decline_reasons: pd.DataFrame, ci: str) -> pd.DataFrame:
     need = {
         "area_code",
         "accommodation_type",
@@ -463,28 +446,25 @@ def _capacity_declines(decline_reasons: pd.DataFrame, threshold: int, ci: str) -
         return _empty()
     frame = decline_reasons[
         (decline_reasons["accommodation_type"].astype(str) == "all")
-        & decline_reasons["capacity_related"].astype(bool)
-        & (decline_reasons["denominator"].astype(float) >= threshold)
+        & _flag(decline_reasons["capacity_related"])
+        & _shown(decline_reasons, ["count", "denominator", "share"])
     ].copy()
     if frame.empty:
         return _empty()
-    count = _count(threshold)
-    small = _small(frame["count"], threshold)
     reason = _label(cat.DECLINE_REASONS, frame["reason"])
-    denominator = _fmt(frame["denominator"], count)
-    frame["sentence"] = np.where(
-        small,
-        f"Fewer than {threshold} of the " + denominator + " decided referrals were declined because of “" + reason + "”.",
-        _upper_first(_fmt(frame["share"], _percent)) + " of the " + denominator + " decided referrals ("
-        + _fmt(frame["count"], count) + ") were declined because of “" + reason + "” (" + ci + " "
-        + _fmt(frame["lower"], _percent) + " to " + _fmt(frame["upper"], _percent) + ").",
+    interval = _shown(frame, ["lower", "upper"])
+    frame["sentence"] = (
+        _upper_first(_fmt(frame["share"], _percent)) + " of the " + _fmt(frame["denominator"], _count)
+        + " decided referrals (" + _fmt(frame["count"], _count) + ") were declined because of “" + reason + "”"
+        + _clause(interval, " (" + ci + " " + _fmt(frame["lower"], _percent) + " to " + _fmt(frame["upper"], _percent) + ")")
+        + "."
     )  # fmt: skip
-    frame["value"] = frame["share"].astype(float).where(~small)
-    frame["lower"] = frame["lower"].astype(float).where(~small)
-    frame["upper"] = frame["upper"].astype(float).where(~small)
+    frame["value"] = _num(frame["share"])
+    frame["lower"] = _num(frame["lower"]).where(interval)
+    frame["upper"] = _num(frame["upper"]).where(interval)
     frame["topic"] = "turn_aways"
     frame["_sub"] = 2
-    frame["_order"] = -frame["share"].astype(float)
+    frame["_order"] = -_num(frame["share"])
     return frame[_WORK_COLUMNS]
 
 
@@ -493,6 +473,9 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     if not _has(expected, need):
         return _empty()
     frame = expected[expected["level"].astype(str) == "tier_one"]
+    frame = frame.assign(
+        **{column: pd.to_numeric(frame[column], errors="coerce") for column in ("value", "lower", "upper")}
+    )
     wide = frame.pivot_table(
         index="area_code", columns="sex", values=["value", "lower", "upper"], aggfunc="first", dropna=False
     )
@@ -501,9 +484,12 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     meta = frame[frame["sex"].astype(str) == "all"].set_index("area_code")[["measure", "prevalence_period"]]
     out = pd.DataFrame(index=wide.index)
     out["value"] = wide[("value", "all")]
-    out["lower"] = wide[("lower", "all")]
-    out["upper"] = wide[("upper", "all")]
+    out["lower"] = wide[("lower", "all")] if ("lower", "all") in wide.columns else np.nan
+    out["upper"] = wide[("upper", "all")] if ("upper", "all") in wide.columns else np.nan
     out = out.join(meta)
+    out = out[out["value"].notna()]
+    if out.empty:
+        return _empty()
     area = pd.Series(out.index.astype(str), index=out.index).map(names).fillna("the area")
     interval = pd.Series(
         np.where(
@@ -515,12 +501,11 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     )
     split = pd.Series("", index=out.index)
     if ("value", "female") in wide.columns and ("value", "male") in wide.columns:
-        split = (
-            ": "
-            + _fmt(wide[("value", "female")], _estimate)
-            + " women and "
-            + _fmt(wide[("value", "male")], _estimate)
-            + " men"
+        female = wide[("value", "female")].reindex(out.index)
+        male = wide[("value", "male")].reindex(out.index)
+        split = _clause(
+            female.notna() & male.notna(),
+            ": " + _fmt(female, _estimate) + " women and " + _fmt(male, _estimate) + " men",
         )
     question_set = _label(cat.CSEW_MEASURES, out["measure"]).str.split(" (", regex=False).str[0]
     source = (
@@ -538,75 +523,76 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     return out.reset_index()[_WORK_COLUMNS]
 
 
-def _trend(trends: pd.DataFrame, threshold: int, ci: str, period: str) -> pd.DataFrame:
+def _trend(trends: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
     need = {"area_code", "measure", "period", "count", "value", "rate_ratio", "ratio_lower", "ratio_upper"}
     if not _has(trends, need) or not is_period(period):
         return _empty()
     rates = trends[trends["measure"].astype(str) == "households_supported"]
-    now = rates[rates["period"].astype(str) == period].set_index("area_code")
-    before = rates[rates["period"].astype(str) == previous_period(period)].set_index("area_code")
-    frame = now.join(before[["count", "value"]].add_suffix("_before"), how="inner")
-    both_small = _small(frame["count"], threshold) & _small(frame["count_before"], threshold)
-    frame = frame[frame["rate_ratio"].notna() & ~both_small]
+    columns = ["area_code", "count", "rate_ratio", "ratio_lower", "ratio_upper"]  # extra columns ignored
+    now = rates.loc[rates["period"].astype(str) == period, columns].set_index("area_code")
+    before = rates.loc[rates["period"].astype(str) == previous_period(period), ["area_code", "count"]]
+    frame = now.join(before.set_index("area_code").add_suffix("_before"), how="inner")
+    frame = frame[_shown(frame, ["count", "count_before", "rate_ratio"])]
     if frame.empty:
         return _empty()
-    count = _count(threshold)
-    ratio = frame["rate_ratio"].astype(float)
+    ratio = _num(frame["rate_ratio"])
+    ratio_lower = _num(frame["ratio_lower"])
+    ratio_upper = _num(frame["ratio_upper"])
+    interval = ratio_lower.notna() & ratio_upper.notna()
     direction = np.where(ratio > 1, "rose", np.where(ratio < 1, "fell", "did not change"))
-    significant = (frame["ratio_lower"].astype(float) > 1) | (frame["ratio_upper"].astype(float) < 1)
+    significant = (ratio_lower > 1) | (ratio_upper < 1)
     verdict = np.where(significant, "a statistically significant change", "the interval includes no change")
-    small = _small(frame["count"], threshold) | _small(frame["count_before"], threshold)
     frame["sentence"] = (
-        "Households supported " + direction + " from " + _fmt(frame["count_before"], count) + f" in "
-        f"{previous_period(period)} to " + _fmt(frame["count"], count) + f" in {period}"
-        + pd.Series(
-            np.where(
-                small,
-                "",
-                " (rate ratio " + _fmt(ratio, _ratio) + ", " + ci + " " + _fmt(frame["ratio_lower"], _ratio)
-                + " to " + _fmt(frame["ratio_upper"], _ratio) + ": " + verdict + ")",
-            ),
-            index=frame.index,
-        )
-        + "."
+        "Households supported " + direction + " from " + _fmt(frame["count_before"], _count) + " in "
+        + f"{previous_period(period)} to " + _fmt(frame["count"], _count) + f" in {period} (rate ratio "
+        + _fmt(ratio, _ratio)
+        + _clause(interval, ", " + ci + " " + _fmt(ratio_lower, _ratio) + " to " + _fmt(ratio_upper, _ratio) + ": " + verdict)
+        + ")."
     )  # fmt: skip
-    frame["value"] = ratio.where(~small)
-    frame["lower"] = frame["ratio_lower"].astype(float).where(~small)
-    frame["upper"] = frame["ratio_upper"].astype(float).where(~small)
+    frame["value"] = ratio
+    frame["lower"] = ratio_lower.where(interval)
+    frame["upper"] = ratio_upper.where(interval)
     frame["topic"] = "trend"
     frame["_sub"] = 0
     frame["_order"] = 0.0
     return frame.reset_index()[_WORK_COLUMNS]
 
 
-def _funding(funding: pd.DataFrame, threshold: int, period: str) -> pd.DataFrame:
+def _funding(funding: pd.DataFrame, period: str) -> pd.DataFrame:
     need = {"area_code", "grant", "other_funding", "committed_total", "uncommitted_balance"}
     if not _has(funding, need):
         return _empty()
     frame = funding
     if "period" in frame.columns and (frame["period"].astype(str) == period).any():
         frame = frame[frame["period"].astype(str) == period]
-    frame = frame.copy()
-    grant = frame["grant"].astype(float).fillna(0)
-    other = frame["other_funding"].astype(float).fillna(0)
-    balance = frame["uncommitted_balance"].astype(float)
+    # The funding part records no funding as 0, so a NaN here is a hidden figure.
+    frame = frame[_shown(frame, ["grant", "other_funding", "committed_total"])].copy()
+    grant = _num(frame["grant"])
+    other = _num(frame["other_funding"])
+    balance = _num(frame["uncommitted_balance"])
+    no_funding = (grant + other) <= 0
+    frame = frame[no_funding | balance.notna()]  # the balance is the headline of a funded finding
+    if frame.empty:
+        return _empty()
+    grant, other, balance, no_funding = (
+        grant[frame.index],
+        other[frame.index],
+        balance[frame.index],
+        no_funding[frame.index],
+    )
     not_yet = (
-        frame["committed_not_yet"].astype(float)
+        _num(frame["committed_not_yet"])
         if "committed_not_yet" in frame.columns
         else pd.Series(0.0, index=frame.index)
     )
-    not_yet_text = pd.Series(
-        np.where(not_yet > 0, " (" + _fmt(not_yet, _money) + " of it on contracts not yet in place)", ""),
-        index=frame.index,
+    not_yet_text = _clause(
+        not_yet > 0, " (" + _fmt(not_yet, _money) + " of it on contracts not yet in place)"
     )
-    ending = pd.Series(
-        np.where(
-            balance >= 0,
-            ", leaving " + _fmt(balance, _money) + " uncommitted.",
-            ": committed spend exceeds funding by " + _fmt(-balance, _money) + ".",
-        ),
-        index=frame.index,
-    )
+    ending = _clause(
+        balance >= 0,
+        ", leaving " + _fmt(balance, _money) + " uncommitted.",
+        "",
+    ) + _clause(balance < 0, ": committed spend exceeds funding by " + _fmt(-balance, _money) + ".")
     funded = (
         f"In {period} funding of " + _fmt(grant + other, _money) + " (" + _fmt(grant, _money) + " grant and "
         + _fmt(other, _money) + " other funding) is set against " + _fmt(frame["committed_total"], _money)
@@ -616,23 +602,15 @@ def _funding(funding: pd.DataFrame, threshold: int, period: str) -> pd.DataFrame
         f"No funding for {period} is recorded in the funding table, against "
         + _fmt(frame["committed_total"], _money) + " of committed spend" + not_yet_text + "."
     )  # fmt: skip
-    no_funding = (grant + other) <= 0
     sentence = pd.Series(np.where(no_funding, unfunded, funded), index=frame.index)
     if {"households_supported", "cost_per_household"} <= set(frame.columns):
-        households = frame["households_supported"].astype(float)
-        shown = (households >= threshold) & frame["cost_per_household"].notna()
-        sentence = sentence + pd.Series(
-            np.where(
-                shown,
-                " Committed spend per household supported was "
-                + _fmt(frame["cost_per_household"], _money)
-                + " ("
-                + _fmt(households, _count(threshold))
-                + " households).",
-                "",
-            ),
-            index=frame.index,
-        )
+        households = _num(frame["households_supported"])
+        cost = _num(frame["cost_per_household"])
+        sentence = sentence + _clause(
+            (households > 0) & np.isfinite(cost),
+            " Committed spend per household supported was " + _fmt(cost, _money) + " ("
+            + _fmt(households, _count) + " households).",
+        )  # fmt: skip
     frame["sentence"] = sentence
     frame["value"] = balance.where(~no_funding)
     frame["lower"] = np.nan
@@ -664,7 +642,10 @@ def findings(
         ``docs/ARCHITECTURE.md`` give no findings. ``options["confidence"]`` (default 0.95)
         labels the intervals and ``options["target_turnaway"]`` the gap sentences.
     suppress_below
-        Counts of people from 1 to ``suppress_below - 1`` are written "fewer than N".
+        Kept for compatibility and no longer used: disclosure is decided upstream, for the
+        whole page, and a hidden figure arrives as NaN (see "Disclosure" in the module
+        docstring). Pass the published parts (:meth:`needs.publish.page.Page.published` with
+        ``symbols=False``) for sentences fit to publish.
     max_per_topic
         Keep at most this many findings per area and topic (``None`` for all).
 
@@ -673,7 +654,9 @@ def findings(
     pandas.DataFrame
         ``area_code``, ``rank`` (1 = most important, per area), ``topic`` (one of
         :data:`TOPICS`), ``sentence``, ``value`` (the sentence's headline figure: ratio,
-        share, units, estimate or money; NaN where suppressed), ``lower``, ``upper``.
+        share, units, estimate or money; never NaN from a hidden figure, since such a finding
+        is dropped; NaN for the no-funding finding), ``lower``, ``upper`` (NaN where the
+        sentence quotes no interval).
     """
     options = getattr(assessment, "options", {}) or {}
     confidence = float(options.get("confidence", DEFAULT_CONFIDENCE))
@@ -693,13 +676,13 @@ def findings(
     frames = [
         _benchmark(part("benchmark"), names),
         _gaps(part("gaps"), target),
-        _under_reached(part("representation"), suppress_below, ci),
-        _unmet(part("unmet"), suppress_below, ci, period),
-        _erlang(part("erlang"), suppress_below, ci, confidence),
-        _capacity_declines(part("decline_reasons"), suppress_below, ci),
+        _under_reached(part("representation"), ci),
+        _unmet(part("unmet"), ci, period),
+        _erlang(part("erlang"), ci, confidence),
+        _capacity_declines(part("decline_reasons"), ci),
         _expected_victims(part("expected_victims"), names, ci),
-        _trend(part("trends"), suppress_below, ci, period),
-        _funding(part("funding"), suppress_below, period),
+        _trend(part("trends"), ci, period),
+        _funding(part("funding"), period),
     ]
     frames = [frame for frame in frames if not frame.empty]
     if not frames:

@@ -1,13 +1,14 @@
 """Tests for needs.assessment.findings with hand-built assessment parts.
 
 Each part is a small DataFrame with the columns of docs/ARCHITECTURE.md ("The Assessment");
-expected sentences are written out in full here.
+expected sentences are written out in full here. Findings are written from published cells: a
+hidden figure arrives as NaN and is never printed; a count that arrives is printed as it is
+(tests/assessment/test_findings_published.py covers the published demonstration assessment).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import fields
 
 import numpy as np
@@ -74,12 +75,13 @@ def test_under_reached_order_labels_and_filters():
              "observed_share": 0.07, "ratio": 0.2, "ratio_lower": 0.13, "ratio_upper": 0.3},
             {"characteristic": "ethnic_group", "category": "asian", "expected_share": 0.1, "observed_count": 30,
              "observed_share": 0.1, "ratio": 1.0, "ratio_lower": 0.7, "ratio_upper": 1.4, "under_reached": False},
-            {"characteristic": "sex", "category": "male", "expected_share": 0.3, "observed_count": 0,
-             "observed_total": 4, "observed_share": 0.0, "ratio": 0.0, "ratio_lower": 0.0, "ratio_upper": 0.8},
+            {"characteristic": "sex", "category": "male", "expected_share": 0.3, "observed_count": np.nan,
+             "observed_share": np.nan, "ratio": np.nan, "ratio_lower": np.nan, "ratio_upper": np.nan,
+             "under_reached": np.nan},
         ]
     )  # fmt: skip
     out = findings(make(representation=rep))
-    assert out["value"].tolist() == [0.2, 0.5]  # smallest ratio first; not under-reached and n < 5 left out
+    assert out["value"].tolist() == [0.2, 0.5]  # smallest ratio first; not under-reached and hidden left out
     assert out["sentence"].tolist() == [
         "Victims recorded as “Disabled” (disability) were 7% of households supported against 35% of "
         "residents aged 16 and over (Census 2021, weighted by relative prevalence where known) "
@@ -90,7 +92,7 @@ def test_under_reached_order_labels_and_filters():
     assert out["rank"].tolist() == [1, 2]
 
 
-def test_small_count_is_not_printed():
+def test_published_count_is_printed_and_hidden_row_is_dropped():
     rep = representation_rows(
         [
             {"characteristic": "sex", "category": "male", "expected_share": 0.31, "observed_count": 3,
@@ -98,17 +100,34 @@ def test_small_count_is_not_printed():
              "ratio_upper": 0.19, "basis": "referred"},
         ]
     )  # fmt: skip
+    # disclosure is decided upstream: a count that reaches findings is publishable
+    expected = [
+        "Male victims were 2% of households referred against 31% of expected victims "
+        "(ratio 0.06, 95% CI 0.02 to 0.19)."
+    ]
     out = findings(make(representation=rep))
-    sentence = out.loc[0, "sentence"]
-    assert sentence == (
-        "Fewer than 5 households referred were male victims, against 31% of expected victims: fewer "
-        "than expected (the 95% CI of the representation ratio is below 1)."
+    assert out["sentence"].tolist() == expected
+    assert out.loc[0, ["value", "lower", "upper"]].tolist() == pytest.approx([0.0645, 0.02, 0.19])
+    # suppress_below is kept for compatibility and changes nothing
+    assert findings(make(representation=rep), suppress_below=10)["sentence"].tolist() == expected
+    # the same row as published with its count hidden: no finding, no placeholder
+    hidden = rep.assign(
+        **{c: np.nan for c in ("observed_count", "observed_share", "ratio", "ratio_lower", "ratio_upper")},
+        under_reached=np.nan,
     )
-    assert out[["value", "lower", "upper"]].isna().all(axis=None)
-    # the threshold is configurable
-    out10 = findings(make(representation=rep.assign(observed_count=7)), suppress_below=10)
-    assert out10.loc[0, "sentence"].startswith("Fewer than 10 households referred were male victims")
-    assert "7" not in out10.loc[0, "sentence"]
+    assert findings(make(representation=hidden)).empty
+
+
+def test_zero_count_is_printed():
+    unmet = pd.DataFrame(
+        {"area_code": [A], "households_referred": [40], "households_supported": [40], "households_unmet": [0],
+         "households_unmet_capacity": [0], "unmet_share": [0.0], "lower": [0.0], "upper": [0.0876]}
+    )  # fmt: skip
+    out = findings(make(unmet=unmet))
+    assert out["sentence"].tolist() == [
+        "0 of the 40 households referred in 2024-25 were turned away and not supported anywhere "
+        "(0%, 95% CI 0% to 9%)."
+    ]
 
 
 def test_capacity_gaps_first_and_ordered_by_cost():
@@ -148,17 +167,20 @@ def test_capacity_gaps_first_and_ordered_by_cost():
     assert findings(make(gaps=gaps), max_per_topic=1)["value"].tolist() == [6.0]
 
 
-def test_turn_aways_with_suppression():
+def test_turn_aways_with_hidden_cells():
+    # Neighbourton as published: its unmet households and capacity declines are hidden (NaN),
+    # with every figure derived from them.
     unmet = pd.DataFrame(
         {"area_code": [A, B], "households_referred": [200, 40], "households_supported": [150, 30],
-         "households_unmet": [40, 3], "households_unmet_capacity": [12, 2], "unmet_share": [0.2, 3 / 40],
-         "lower": [0.1506, 0.026], "upper": [0.2604, 0.199]}
+         "households_unmet": [40, np.nan], "households_unmet_capacity": [12, np.nan],
+         "unmet_share": [0.2, np.nan], "lower": [0.1506, np.nan], "upper": [0.2604, np.nan]}
     )  # fmt: skip
     erlang = pd.DataFrame(
         {"area_code": [A, B], "accommodation_type": ["refuge", "refuge"], "units": [20, 4],
          "arrivals_per_year": [90.0, 20.0], "mean_stay_days": [100.0, 90.0], "offered_load": [24.6, 4.9],
-         "modelled_turnaway": [0.27, 0.31], "observed_capacity_declines": [10, 2], "observed_decided": [50, 12],
-         "observed_turnaway_share": [0.2, 2 / 12], "units_needed": [31, 9], "target_turnaway": [0.05, 0.05]}
+         "modelled_turnaway": [0.27, 0.31], "observed_capacity_declines": [10, np.nan],
+         "observed_decided": [50, 12], "observed_turnaway_share": [0.2, np.nan], "units_needed": [31, 9],
+         "target_turnaway": [0.05, 0.05]}
     )  # fmt: skip
     out = findings(make(unmet=unmet, erlang=erlang))
     shire = out[out["area_code"] == A]
@@ -173,16 +195,29 @@ def test_turn_aways_with_suppression():
     assert shire["value"].tolist() == pytest.approx([0.2, 0.2])
     assert shire["lower"].tolist() == pytest.approx([0.1506, low])
     neighbour = out[out["area_code"] == B]
+    # the unmet finding (headline hidden) is dropped; the Erlang finding keeps only the model
     assert neighbour["sentence"].tolist() == [
-        "Fewer than 5 of the 40 households referred in 2024-25 were turned away and not supported "
-        "anywhere; fewer than 5 of them were turned away for lack of space.",
-        "Fewer than 5 of the 12 decided referrals to refuge accommodation were turned away for lack of "
-        "space; with 4 units the Erlang loss model gives a turn-away rate of 31% and 9 units would keep "
-        "it to 5%.",
+        "For refuge accommodation, with 4 units the Erlang loss model gives a turn-away rate of 31% "
+        "and 9 units would keep it to 5%.",
     ]
-    assert neighbour[["value", "lower", "upper"]].isna().all(axis=None)
-    for sentence in neighbour["sentence"]:
-        assert not re.search(r"\b[1-4]\b(?!%| units)", sentence), sentence
+    assert neighbour["value"].tolist() == pytest.approx([0.31])
+    assert neighbour[["lower", "upper"]].isna().all(axis=None)
+    # the modelled turn-away derived from a hidden count is hidden too: nothing left to say
+    both = findings(make(unmet=unmet, erlang=erlang.assign(modelled_turnaway=[0.27, np.nan])))
+    assert (both["area_code"] == B).sum() == 0
+
+
+def test_hidden_clauses_are_left_out():
+    unmet = pd.DataFrame(
+        {"area_code": [A], "households_referred": [200], "households_supported": [150],
+         "households_unmet": [40], "households_unmet_capacity": [np.nan], "unmet_share": [0.2],
+         "lower": [np.nan], "upper": [np.nan]}
+    )  # fmt: skip
+    out = findings(make(unmet=unmet))
+    assert out["sentence"].tolist() == [
+        "40 of the 200 households referred in 2024-25 were turned away and not supported anywhere (20%)."
+    ]
+    assert out["value"].tolist() == [0.2] and out[["lower", "upper"]].isna().all(axis=None)
 
 
 def test_capacity_declines_sentence():
@@ -239,22 +274,22 @@ def test_trend_and_funding_sentences():
             "characteristic": ["all"] * 4,
             "category": ["all"] * 4,
             "period": ["2023-24", "2024-25"] * 2,
-            "count": [40, 60, 3, 8],
+            "count": [40, 60, np.nan, 8],  # Neighbourton's 2023-24 count hidden, with its rate ratio
             "denominator": [400_000.0] * 4,
-            "value": [1.0, 1.5, 0.075, 0.2],
+            "value": [1.0, 1.5, np.nan, 0.2],
             "lower": [np.nan] * 4,
             "upper": [np.nan] * 4,
-            "rate_ratio": [np.nan, 1.5, np.nan, 8 / 3],
-            "ratio_lower": [np.nan, 1.04, np.nan, 0.7],
-            "ratio_upper": [np.nan, 2.17, np.nan, 10.0],
+            "rate_ratio": [np.nan, 1.5, np.nan, np.nan],
+            "ratio_lower": [np.nan, 1.04, np.nan, np.nan],
+            "ratio_upper": [np.nan, 2.17, np.nan, np.nan],
         }
     )
     funding = pd.DataFrame(
         {"area_code": [A, B], "period": ["2024-25"] * 2, "grant": [1_000_000.0, 300_000.0],
          "other_funding": [200_000.0, 0.0], "committed_in_place": [900_000.0, 350_000.0],
          "committed_not_yet": [100_000.0, 0.0], "committed_total": [1_000_000.0, 350_000.0],
-         "uncommitted_balance": [200_000.0, -50_000.0], "households_supported": [60, 3],
-         "cost_per_household": [1_000_000 / 60, 350_000 / 3]}
+         "uncommitted_balance": [200_000.0, -50_000.0], "households_supported": [60, np.nan],
+         "cost_per_household": [1_000_000 / 60, np.nan]}
     )  # fmt: skip
     out = findings(make(trends=trends, funding=funding))
     shire = out[out["area_code"] == A]
@@ -267,13 +302,13 @@ def test_trend_and_funding_sentences():
         "uncommitted. Committed spend per household supported was £16,667 (60 households).",
     ]
     neighbour = out[out["area_code"] == B]
+    # the trend (rate ratio hidden) is dropped; the cost per household (hidden) is left out
     assert neighbour["sentence"].tolist() == [
-        "Households supported rose from fewer than 5 in 2023-24 to 8 in 2024-25.",
         "In 2024-25 funding of £300,000 (£300,000 grant and £0 other funding) is set against £350,000 of "
         "committed spend: committed spend exceeds funding by £50,000.",
     ]
-    assert np.isnan(neighbour["value"].iloc[0])
-    assert neighbour["value"].iloc[1] == -50_000.0
+    assert neighbour["topic"].tolist() == ["funding"]
+    assert neighbour["value"].iloc[0] == -50_000.0
 
 
 def test_confidence_label_follows_options():
@@ -337,3 +372,32 @@ def test_no_funding_recorded():
         "Committed spend per household supported was £1,199 (417 households)."
     ]
     assert np.isnan(out["value"].iloc[0])
+
+
+def test_a_group_with_a_hidden_row_gets_no_finding():
+    rows = [
+        {"characteristic": "age_band", "category": "65-74", "basis": "supported", "expected_share": 0.1,
+         "observed_count": 24, "observed_share": 0.08, "ratio": 0.8, "ratio_lower": 0.55, "ratio_upper": 1.2,
+         "under_reached": False},
+        {"characteristic": "age_band", "category": "65-74", "basis": "referred", "expected_share": 0.1,
+         "observed_count": 15, "observed_share": 0.05, "ratio": 0.5, "ratio_lower": 0.3, "ratio_upper": 0.8},
+        {"characteristic": "sex", "category": "male", "basis": "supported", "expected_share": 0.31,
+         "observed_count": 12, "observed_share": 0.04, "ratio": 0.129, "ratio_lower": 0.076, "ratio_upper": 0.21},
+        {"characteristic": "sex", "category": "male", "basis": "referred", "expected_share": 0.31,
+         "observed_count": 9, "observed_share": 0.03, "ratio": 0.097, "ratio_lower": 0.05, "ratio_upper": 0.18},
+    ]  # fmt: skip
+    derived = ["observed_count", "observed_share", "ratio", "ratio_lower", "ratio_upper", "under_reached"]
+    rep = representation_rows(rows)
+    assert findings(make(representation=rep))["value"].tolist() == [0.129, 0.5]
+    # 65-74 supported hidden: no fall-back on its (under-reached) referred row
+    hidden = rep.astype({c: object for c in derived})
+    hidden.loc[0, derived] = np.nan
+    out = findings(make(representation=hidden))
+    assert out["value"].tolist() == [0.129]
+    assert not out["sentence"].str.contains("65-74").any()
+    # male referred hidden: the (published) supported row is not quoted either
+    hidden = rep.astype({c: object for c in derived})
+    hidden.loc[3, derived] = np.nan
+    out = findings(make(representation=hidden))
+    assert out["value"].tolist() == [0.5]
+    assert not out["sentence"].str.contains("Male").any()
