@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["Bound", "Equation", "feasible_ranges"]
+__all__ = ["Bound", "Equation", "bounds_by_key", "feasible_ranges"]
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,32 @@ def feasible_ranges(
 ) -> pd.DataFrame:
     """The tightest lower and upper bound a reader can deduce for each hidden count.
 
+    Parameters and the programmes are those of :func:`bounds_by_key`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target key, in the order given: ``key``, ``value``, ``lower``, ``upper``
+        (``inf`` when nothing bounds it above) and ``width = upper - lower``.
+    """
+    limits = bounds_by_key(values, hidden, equations, bounds, targets)
+    frame = pd.DataFrame(
+        [{"key": key, "value": values.get(key), "lower": lo, "upper": hi} for key, (lo, hi) in limits.items()],
+        columns=["key", "value", "lower", "upper"],
+    )
+    frame["width"] = frame["upper"] - frame["lower"]
+    return frame
+
+
+def bounds_by_key(
+    values: Mapping[Hashable, float],
+    hidden: Iterable[Hashable],
+    equations: Sequence[Equation] = (),
+    bounds: Sequence[Bound] = (),
+    targets: Iterable[Hashable] | None = None,
+) -> dict[Hashable, tuple[float, float]]:
+    """The tightest (lower, upper) bound a reader can deduce for each hidden count.
+
     Parameters
     ----------
     values
@@ -192,9 +218,9 @@ def feasible_ranges(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per target key, in the order given: ``key``, ``value``, ``lower``, ``upper``
-        (``inf`` when nothing bounds it above) and ``width = upper - lower``.
+    dict
+        ``(lower, upper)`` by target key, in the order given (``upper`` is ``inf`` when
+        nothing bounds the count above).
     """
     hidden = list(dict.fromkeys(hidden))
     hidden_set = set(hidden)
@@ -213,36 +239,34 @@ def feasible_ranges(
                 hidden_set.add(key)
                 unknown.append(key)
 
-    def known(key: Hashable) -> bool:
-        return key not in hidden_set
-
     # Each constraint as (coefficients over unknowns, constant): sum(c * x) + constant (= or <=) 0.
     rows_eq: list[tuple[dict[Hashable, float], float]] = []
     for equation in equations:
         coefs: dict[Hashable, float] = {}
         constant = 0.0
         for key, coef in equation.terms:
-            if known(key):
-                constant += coef * float(values[key])
-            else:
+            if key in hidden_set:
                 coefs[key] = coefs.get(key, 0.0) + coef
+            else:
+                constant += coef * float(values[key])
         if coefs:
             rows_eq.append((coefs, constant))
     rows_ub: list[tuple[dict[Hashable, float], float]] = []
     for bound in bounds:
-        # lower * den - num <= 0 and num - upper * den <= 0
+        # lower * denominator - numerator <= 0 and numerator - upper * denominator <= 0
         for sign, factor in ((-1.0, bound.lower), (1.0, bound.upper)):
             coefs = {}
             constant = 0.0
             terms = [(bound.numerator, sign)]
-            terms.append((bound.denominator, -sign * factor) if bound.denominator is not None else (None, 0.0))
+            if bound.denominator is None:
+                constant -= sign * factor * bound.scale
+            else:
+                terms.append((bound.denominator, -sign * factor))
             for key, coef in terms:
-                if key is None:
-                    constant += -sign * factor * bound.scale
-                elif known(key):
-                    constant += coef * float(values[key])
-                else:
+                if key in hidden_set:
                     coefs[key] = coefs.get(key, 0.0) + coef
+                else:
+                    constant += coef * float(values[key])
             if coefs:
                 rows_ub.append((coefs, constant))
 
@@ -259,10 +283,4 @@ def feasible_ranges(
             results.update({key: (0.0, np.inf) for key in targets_here})
             continue
         results.update(_solve_component(component, eq, ub, targets_here, values))
-    rows = []
-    for key in wanted:
-        lower, upper = results.get(key, (0.0, np.inf))
-        rows.append({"key": key, "value": values.get(key), "lower": lower, "upper": upper})
-    frame = pd.DataFrame(rows, columns=["key", "value", "lower", "upper"])
-    frame["width"] = frame["upper"] - frame["lower"]
-    return frame
+    return {key: results.get(key, (0.0, np.inf)) for key in wanted}

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from needs.methods.linear_bounds import Bound, Equation, feasible_ranges
+from needs.methods.linear_bounds import Bound, Equation, bounds_by_key, feasible_ranges
 from needs.publish.cells import ADDITIVE, PARENT_CODES, Key, PartSpec, cell_key, describe_key
 from needs.reference.constants import DEFAULT_SUPPRESS_BELOW, SYMBOL_CONFIDENTIAL
 
@@ -209,21 +209,22 @@ class Page:
         self.primary = {k for k, v in self.values.items() if 0 < v < self.threshold}
         hidden = set(self.primary)
         equations = self.equations()
-        parents = {eq.terms[0][0] for eq in equations}
+        parents: dict[Key, int] = {}
+        for equation in equations:
+            parents[equation.terms[0][0]] = parents.get(equation.terms[0][0], 0) + 1
         lines: dict[Key, list[int]] = {}
         for i, eq in enumerate(equations):
             for key, _ in eq.terms:
                 lines.setdefault(key, []).append(i)
         # Hiding one more count never narrows another's bounds, so each leak is mended on
         # its own: re-solve only the leaking count until it is safe, then the next.
-        ranges = self._ranges(hidden, equations, None)
-        queue = list(ranges.loc[ranges["width"] < self.threshold - 1e-9, "key"])
+        limit = self.threshold - 1e-9
+        queue = [key for key, width in self._widths(hidden, equations, None).items() if width < limit]
         for _ in range(MAX_COMPLEMENTARY):
             if not queue:
                 break
             leaking = queue[0]
-            width = self._ranges(hidden, equations, [leaking])["width"].iloc[0]
-            if width >= self.threshold - 1e-9:
+            if self._widths(hidden, equations, [leaking])[leaking] >= limit:
                 queue.pop(0)
                 continue
             complement = self._complement(leaking, hidden, equations, lines, parents)
@@ -244,12 +245,16 @@ class Page:
         hidden = set(hidden)
         for key in sorted(hidden - self.primary, key=lambda k: (-self.values[k], describe_key(k))):
             trial = hidden - {key}
-            linked = self._linked(key, trial, equations, lines)
-            if not linked:
-                hidden = trial
-                continue
-            ranges = self._ranges(trial, equations, sorted(linked, key=describe_key))
-            if (ranges["width"] >= self.threshold - 1e-9).all():
+            neighbours = {
+                other for i in lines.get(key, ()) for other, _ in equations[i].terms if other in trial
+            }
+            # The counts in a sum with the released one are the likeliest to be given away:
+            # check them first and stop at the first leak.
+            for group in (neighbours, self._linked(key, trial, equations, lines) - neighbours):
+                widths = self._widths(trial, equations, sorted(group)) if group else {}
+                if any(width < self.threshold - 1e-9 for width in widths.values()):
+                    break
+            else:
                 hidden = trial
         return hidden
 
@@ -275,14 +280,16 @@ class Page:
         hidden: set[Key],
         equations: list[Equation],
         lines: dict[Key, list[int]],
-        parents: set[Key],
+        parents: dict[Key, int],
     ) -> Key | None:
-        """The published count to hide with ``leaking``: in a sum with it (or with the hidden
-        counts it is tied to), not a total where a part will do, the smallest non-zero."""
+        """The published count to hide with ``leaking``: one in a sum with it or with the
+        hidden counts it is tied to; a part before a total, a total of few sums before one
+        of many (the area's households supported totals every characteristic), the smallest
+        first."""
         seen = {leaking}
         frontier = [leaking]
+        candidates: set[Key] = set()
         while frontier:
-            candidates: set[Key] = set()
             next_frontier = []
             for key in frontier:
                 for i in lines.get(key, ()):
@@ -293,29 +300,38 @@ class Page:
                                 next_frontier.append(other)
                         elif self.values.get(other, 0) > 0:
                             candidates.add(other)
-            if candidates:
-                return self._best(leaking, candidates, hidden, equations, parents)
             frontier = next_frontier
-        return None
+        if not candidates:
+            return None
+        return self._best(leaking, candidates, hidden, equations, parents)
 
     def _best(
-        self, leaking: Key, candidates: set[Key], hidden: set[Key], equations: list[Equation], parents: set[Key]
+        self,
+        leaking: Key,
+        candidates: set[Key],
+        hidden: set[Key],
+        equations: list[Equation],
+        parents: dict[Key, int],
     ) -> Key:
         """Of the candidates, the cheapest (not a total, smallest) that makes ``leaking`` safe
         on its own; failing that, the one that widens its range most."""
-        ordered = sorted(candidates, key=lambda k: (k in parents, self.values[k], describe_key(k)))
-        best, best_width = ordered[0], -1.0
+        ordered = sorted(candidates, key=lambda k: (parents.get(k, 0), self.values[k], k))
+        best, best_score = ordered[0], (-1, -1.0)
         for candidate in ordered[:MAX_CANDIDATES_TRIED]:
-            width = self._ranges(hidden | {candidate}, equations, [leaking])["width"].iloc[0]
-            if width >= self.threshold - 1e-9:
+            width = self._widths(hidden | {candidate}, equations, [leaking, candidate])
+            safe = {key: value >= self.threshold - 1e-9 for key, value in width.items()}
+            if all(safe.values()):
                 return candidate
-            if width > best_width + 1e-9:
-                best, best_width = candidate, width
+            # Otherwise prefer a count that is itself safe once hidden (else it must be
+            # protected in turn), then the widest range for the leaking count.
+            score = (int(safe.get(candidate, False)), float(width.get(leaking, 0.0)))
+            if score > best_score:
+                best, best_score = candidate, score
         return best
 
-    def _ranges(self, hidden: set[Key], equations: list[Equation], targets: list[Key] | None) -> pd.DataFrame:
-        order = sorted(hidden, key=describe_key)
-        return feasible_ranges(self.values, order, equations, targets=targets)
+    def _widths(self, hidden: set[Key], equations: list[Equation], targets: list[Key] | None) -> dict[Key, float]:
+        limits = bounds_by_key(self.values, sorted(hidden), equations, targets=targets)
+        return {key: upper - lower for key, (lower, upper) in limits.items()}
 
     # -- what is published -------------------------------------------------------------------
 
