@@ -3,8 +3,9 @@
 :class:`PublicationBase` holds what every section's tables share: the assessment part of the
 area (:meth:`~PublicationBase._part`); the :class:`~needs.publish.page.Page` that decides once,
 for the whole report, which counts are hidden (:attr:`~PublicationBase.page`), and from which
-every table with counts is drawn (:meth:`~PublicationBase._published`); and the wording of the
-area, period and interval in captions. The sections' tables are in
+every table with counts is drawn (:meth:`~PublicationBase._published`); the wording of the
+area, period and interval in captions; and :meth:`~PublicationBase.table`, every declared
+table (:mod:`needs.publish.table_specs`) published once. The sections' tables are in
 ``population_tables``, ``referral_tables``, ``capacity_tables`` and ``funding_tables``;
 :class:`needs.publish.publication.Publication` puts them together.
 """
@@ -21,7 +22,9 @@ import pandas as pd
 from needs.methods.disclosure import suppress, suppression_note
 from needs.publish.page import Page
 from needs.publish.part_specs import PART_SPECS
-from needs.reference import categories as cat
+from needs.publish.publisher import publish_measures, publish_table
+from needs.publish.table_specs import MEASURE_SPECS, TABLE_SPECS
+from needs.publish.tables import PublishedTable
 from needs.reference.constants import DEFAULT_SUPPRESS_BELOW
 from needs.reference.schema import TABLES
 
@@ -48,23 +51,6 @@ def input_table_rows(dataset: Any) -> pd.DataFrame:
             "description": [getattr(TABLES.get(n), "description", "") for n in names],
         }
     )
-
-
-def first_row(frame: pd.DataFrame) -> dict[str, Any]:
-    return frame.iloc[0].to_dict() if len(frame) else {}
-
-
-def level_order(values: pd.Series) -> pd.Series:
-    if values.name == "level":
-        return values.astype(str).map({"tier_one": 0, "district": 1}).fillna(2)
-    if values.name == "sex":
-        return values.astype(str).map({"all": 0, "female": 1, "male": 2}).fillna(3)
-    return values.astype(str)
-
-
-def characteristic_order(values: pd.Series) -> pd.Series:
-    order = {c: i for i, c in enumerate(cat.CHARACTERISTIC_LABELS)}
-    return values.astype(str).map(lambda c: order.get(c, len(order)))
 
 
 class PublicationBase:
@@ -101,6 +87,7 @@ class PublicationBase:
             str(assessment.areas["area_code"].iloc[0]) if len(assessment.areas) else ""
         )
         self.period = str(assessment.period)
+        self._tables: dict[tuple[str, tuple[tuple[str, str], ...]], PublishedTable] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -169,4 +156,17 @@ class PublicationBase:
         """The note explaining ``[c]``, ``[x]`` and ``[z]`` for this threshold."""
         return suppression_note(self.threshold)
 
-    # -- population ------------------------------------------------------------------------
+    def table(self, name: str, **fill: str) -> PublishedTable:
+        """The table declared as ``name`` in :data:`~needs.publish.table_specs.TABLE_SPECS` or
+        :data:`~needs.publish.table_specs.MEASURE_SPECS`, published once per ``fill``.
+
+        ``fill`` gives the values of the templates the spec names besides the ones every table
+        has (:func:`needs.publish.publisher.templates`).
+        """
+        key = (name, tuple(sorted(fill.items())))
+        if key not in self._tables:
+            if name in TABLE_SPECS:
+                self._tables[key] = publish_table(TABLE_SPECS[name], self, **fill)
+            else:
+                self._tables[key] = publish_measures(MEASURE_SPECS[name], self, **fill)
+        return self._tables[key]

@@ -1,22 +1,28 @@
 """Publication tables: the parts of an assessment as they appear in the published report.
 
-Every table the report shows is built here from an :class:`needs.assessment.assemble.Assessment` part:
+Every table the report shows is built from an :class:`needs.assessment.assemble.Assessment`
+part:
 
-1. the part passes through :func:`needs.methods.disclosure.suppress` (or
-   :func:`needs.methods.disclosure.suppress_crosstab` for two-way tables), so counts from 1 to
-   ``threshold - 1`` and every figure derived from them become ``[c]``, with secondary
-   suppression where cells add up to a published total;
-2. codes become plain-English labels from :mod:`needs.reference.categories`;
-3. numbers are rounded and formatted (counts with thousands separators, shares as
-   percentages to one decimal place, money in pounds);
-4. the table gets a caption and is rendered by :meth:`PublishedTable.to_html` as an
-   accessible HTML table (``<caption>``, ``<th scope>``), not by pandas' default HTML.
+1. the :class:`~needs.publish.page.Page` decides once, for the whole report, which counts are
+   hidden (:data:`needs.publish.part_specs.PART_SPECS`): counts from 1 to ``threshold - 1``,
+   the cells that would give them back through the totals they add up to, and every figure
+   derived from them become ``[c]``;
+2. the table's layout, declared in :data:`needs.publish.table_specs.TABLE_SPECS` (which rows
+   of the part, in what order, which columns, caption and note), is laid out by
+   :func:`needs.publish.publisher.publish_table`;
+3. codes become plain-English labels from :mod:`needs.reference.categories` and numbers are
+   formatted (counts with thousands separators, shares as percentages to one decimal place,
+   money in pounds), :func:`needs.publish.tables.publish`;
+4. :meth:`PublishedTable.to_html` renders an accessible HTML table (``<caption>``,
+   ``<th scope>``), not pandas' default HTML.
 
 The suppressed but unformatted numbers are kept on :attr:`PublishedTable.data` so that
 charts (:mod:`needs.publish.charts`) are drawn only from published values.
 
-:class:`Publication` gathers the tables and charts of one assessment for the notebook,
-so that each notebook cell is a single call.
+:class:`Publication` gathers the tables and charts of one assessment for the notebook, so
+that each notebook cell is a single call. The tables that are not declared are here: the
+data summary (only the rows of record-level tables are counts) and the scenario comparison
+(a wide table of figures computed when asked for).
 """
 
 from __future__ import annotations
@@ -30,24 +36,22 @@ from typing import Any
 import pandas as pd
 
 from needs.assessment.findings import findings
-from needs.publish.base import first_row
 from needs.publish.capacity_tables import CapacityTables
 from needs.publish.data_quality import data_quality
 from needs.publish.formatting import (
-    ALL,
     FORMATTERS,
     is_missing,
 )
 from needs.publish.funding_tables import FundingTables
 from needs.publish.part_specs import PART_SPECS
 from needs.publish.population_tables import PopulationTables
+from needs.publish.publisher import declared
 from needs.publish.referral_tables import ReferralTables
 from needs.publish.tables import (
     Column,
     Findings,
     Html,
     PublishedTable,
-    measure_table,
     publish,
 )
 from needs.scenarios.comparison import compare
@@ -57,43 +61,16 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
     """The published tables, charts and findings of one area's assessment.
 
     Made as ``Publication(assessment, dataset, suppress_below=..., confidence=...)`` (see
-    :class:`~needs.publish.base.PublicationBase` for the parameters). Each section's tables
-    come from its mixin (:class:`PopulationTables`, :class:`ReferralTables`,
-    :class:`CapacityTables`, :class:`FundingTables`); the key figures, the data summary,
-    scenarios, notices and findings are here. Every method returns an object the notebook displays (a :class:`PublishedTable`, a chart
-    or a list of findings); all counts pass through :mod:`needs.methods.disclosure` first.
+    :class:`~needs.publish.base.PublicationBase` for the parameters). Each declared table is
+    an attribute (:class:`~needs.publish.publisher.declared`) of its section's mixin
+    (:class:`PopulationTables`, :class:`ReferralTables`, :class:`CapacityTables`,
+    :class:`FundingTables`), which also holds the section's charts and irregular tables; the
+    key figures, the data summary, scenarios, notices and findings are here. Every member
+    returns an object the notebook displays (a :class:`PublishedTable`, a chart or a list of
+    findings); every count is published as the page decides.
     """
 
-    @cached_property
-    def key_figures(self) -> PublishedTable:
-        """Headline figures from the published parts (already suppressed)."""
-        unmet = first_row(self._unmet)
-        benchmark = self._benchmark
-        funding = first_row(self.funding.data.set_index("measure").T) if len(self.funding) else {}
-        victims = self._part("expected_victims")
-        expected = None
-        if not victims.empty:
-            whole = victims[
-                (victims["level"].astype(str) == "tier_one") & (victims["sex"].astype(str) == ALL)
-            ]
-            if len(whole):
-                expected = whole["value"].iloc[0]
-        rows = [
-            ("Expected adult victims of domestic abuse in a year (estimate)", expected, "integer", False),
-            ("Households referred to services in the area", unmet.get("households_referred"), "count", True),
-            ("Households supported", unmet.get("households_supported"), "count", True),
-            ("Households not supported anywhere", unmet.get("households_unmet"), "count", True),
-            (
-                "Units counted towards the Council of Europe benchmark",
-                benchmark.get("counted_units"),
-                "integer",
-                False,
-            ),
-            ("Units the benchmark calls for", benchmark.get("coe_target_units"), "number", False),
-            ("Safe accommodation grant", funding.get("Safe accommodation grant"), "money", False),
-            ("Committed spend", funding.get("Committed in total"), "money", False),
-        ]
-        return measure_table(rows, f"Key figures, {self._where()}")
+    key_figures = declared("key_figures")
 
     @cached_property
     def data_summary(self) -> PublishedTable:

@@ -17,7 +17,6 @@ import pandas as pd
 
 from needs.publish.formatting import (
     _SYMBOL_TITLES,
-    ALL,
     FORMATTERS,
     SYMBOLS,
     category_label,
@@ -38,6 +37,7 @@ class Column:
     ``"category"`` (categories of the row's ``characteristic``) or ``"interval"`` (``source``
     and ``upper`` as an interval formatted with ``interval_kind``). ``count`` marks columns
     whose cells are counts of people, households or referrals (checked by the leak tests).
+    An ``optional`` column is left out of a table whose data has no column ``source``.
     """
 
     heading: str
@@ -46,6 +46,7 @@ class Column:
     upper: str | None = None
     interval_kind: str = "percent"
     count: bool = False
+    optional: bool = False
 
 
 @dataclass
@@ -161,7 +162,8 @@ def publish(
     suppressed
         Output of :func:`needs.methods.disclosure.suppress`: numbers, or ``[c]``/``[x]``/``[z]``.
     columns
-        The displayed columns, in order.
+        The displayed columns, in order (an ``optional`` one only if ``suppressed`` has its
+        source).
     caption
         The caption.
     row_header
@@ -169,6 +171,7 @@ def publish(
     note, empty_message
         See :class:`PublishedTable`.
     """
+    columns = [c for c in columns if not c.optional or c.source in suppressed.columns]
     display: dict[str, list[str]] = {}
     records = suppressed.to_dict("records")
     for column in columns:
@@ -209,13 +212,6 @@ def measure_table(
     return PublishedTable(
         frame=frame, caption=caption, data=data, row_header="Measure", note=note, count_cells=mask
     )
-
-
-def sort_codes(frame: pd.DataFrame, column: str, codes: Sequence[str]) -> pd.DataFrame:
-    order = {code: i for i, code in enumerate([ALL, *codes])}
-    key = frame[column].astype(str).map(lambda c: order.get(c, len(order)))
-    return frame.assign(_order=key).sort_values(["_order"], kind="stable").drop(columns="_order")
-
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,594 @@
+"""The layout of every regular published table, declared once.
+
+A :class:`TableSpec` says where a table's rows come from, which of them it shows, in what
+order, and how it reads: its columns, caption, row header and note. Its ``part`` is a part
+of the :class:`~needs.publish.page.Page` (whose counts, the columns derived from them and the
+groups within which they add up are declared in :data:`needs.publish.part_specs.PART_SPECS`),
+or a frame of :data:`SOURCES` (parts without counts of people, and frames derived from
+published ones). A :class:`MeasureSpec` declares a two-column ``Measure | Value`` table read
+from the first row of one or more parts. :mod:`needs.publish.publisher` builds both;
+:class:`needs.publish.publication.Publication` shows each under its name.
+
+Captions, notes, headings and the codes of ``rows`` are templates. Every table may name
+``{where}`` (area and period), ``{area_name}``, ``{area}`` (its code), ``{period}`` and
+``{ci}`` (e.g. ``95% confidence interval``); a table asked for with more (the
+representation tables' ``{characteristic}``, ``{label}`` and ``{basis}``) names those too.
+
+Not declared here, because a spec would be contorted: the crosstabs of outcomes and decline
+reasons by accommodation type (a pivot of a long part, :mod:`needs.publish.referral_tables`);
+the data summary, whose rows of record-level tables alone are counts, and the scenario
+comparison, a wide table of figures computed when asked for
+(:mod:`needs.publish.publication`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from needs.assessment.funding import funding_by_year
+from needs.publish.fit import published_goodness_of_fit
+from needs.publish.formatting import ALL, code_label
+from needs.publish.tables import Column
+from needs.reference import categories as cat
+
+__all__ = ["MEASURE_SPECS", "SOURCES", "TABLE_SPECS", "Measure", "MeasureSpec", "TableSpec"]
+
+#: Rows kept (or dropped) by a table: (column, codes), a cell matching when its text is one
+#: of the codes (a missing cell reads as ``""``, a boolean as ``"True"``/``"False"``).
+Codes = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The layout of one published table.
+
+    Parameters
+    ----------
+    name
+        The table's name: the attribute of :class:`~needs.publish.publication.Publication`
+        that shows it.
+    part
+        Where its rows come from: a key of :data:`SOURCES`, else a part of the page
+        (:data:`~needs.publish.part_specs.PART_SPECS`), published with ``[c]`` where hidden.
+    columns
+        The displayed columns, in order; a heading may be a template (``"Ratio {ci}"``).
+    caption
+        Template of the caption.
+    row_header
+        Heading of the column whose cells head the rows.
+    note, empty_message
+        See :class:`~needs.publish.tables.PublishedTable`; ``note`` is a template.
+    rows
+        Keep only the rows whose cell in each named column is one of its codes (templates,
+        e.g. ``("basis", ("{basis}",))``).
+    drop
+        Then leave out the rows whose cell in a named column is one of its codes.
+    order
+        Columns to sort the rows by (stable): by value, or for a column of ``codes`` by
+        the position of its code in ``("all", *codes)``, unknown codes last.
+    codes
+        The order of the codes of some ``order`` columns (e.g. accommodation types).
+    description
+        What the table shows, in a sentence (the docstring of its attribute).
+    """
+
+    name: str
+    part: str
+    columns: tuple[Column, ...]
+    caption: str
+    row_header: str | None = None
+    note: str = ""
+    empty_message: str = "There is no data for this table."
+    rows: Codes = ()
+    drop: Codes = ()
+    order: tuple[str, ...] = ()
+    codes: Codes = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of a measure table: a label and the column of a part's first row it shows.
+
+    ``kind`` is a key of :data:`~needs.publish.formatting.FORMATTERS`; ``count`` marks a
+    count of people or households. With ``upper``, the row is the interval from ``source``
+    to ``upper``, each limit formatted as ``kind``. ``part`` names another part than the
+    table's own. ``label`` is a template.
+    """
+
+    label: str
+    source: str
+    kind: str = "text"
+    count: bool = False
+    upper: str | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """The layout of a two-column ``Measure | Value`` table.
+
+    The values are read from the first row of ``part`` (and of the parts some measures
+    name). With ``empty_caption``, a ``part`` without rows gives an empty table of that
+    caption; without it, every measure is shown as missing.
+    """
+
+    name: str
+    part: str
+    measures: tuple[Measure, ...]
+    caption: str
+    empty_caption: str | None = None
+    description: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources: frames that are not a page part as the page publishes it
+# ---------------------------------------------------------------------------------------------
+
+
+def _without_counts(name: str, publication: Any) -> pd.DataFrame:
+    """A part that counts no people (estimates, services, money), published as it is."""
+    return publication._suppress(publication._part(name))
+
+
+def _type_labels(types: Any) -> Any:
+    if isinstance(types, (list, tuple, np.ndarray)):
+        return ", ".join(code_label("accommodation_type", t) for t in types)
+    if isinstance(types, str):
+        return ", ".join(code_label("accommodation_type", t.strip()) for t in types.split(",") if t.strip())
+    return types
+
+
+def _benchmark(publication: Any) -> pd.DataFrame:
+    """The benchmark part, the accommodation types it counts as their labels."""
+    frame = _without_counts("benchmark", publication)
+    if frame.empty:
+        return frame
+    return frame.assign(counted_types=frame["counted_types"].map(_type_labels))
+
+
+def _area_expected_victims(publication: Any) -> pd.DataFrame:
+    """The expected victims of the whole area, both sexes (estimates, not counts)."""
+    part = publication._part("expected_victims")
+    if part.empty:
+        return part
+    return part[(part["level"].astype(str) == "tier_one") & (part["sex"].astype(str) == ALL)]
+
+
+def _goodness_of_fit(publication: Any) -> pd.DataFrame:
+    """The fit test on the published representation counts
+    (:func:`needs.publish.fit.published_goodness_of_fit`)."""
+    return published_goodness_of_fit(publication._published("representation"))
+
+
+def _funding_by_year(publication: Any) -> pd.DataFrame:
+    """Grant and committed spend of every year of the dataset (money: no counts)."""
+    if publication.dataset is None:
+        return pd.DataFrame()
+    return publication._suppress(funding_by_year(publication.dataset))
+
+
+#: Frames a spec's ``part`` may name besides the page's parts, each made from the publication.
+SOURCES: dict[str, Callable[[Any], pd.DataFrame]] = {
+    **{
+        name: partial(_without_counts, name)
+        for name in ("expected_victims", "provision", "gaps", "spend_by_service")
+    },
+    "benchmark": _benchmark,
+    "area_expected_victims": _area_expected_victims,
+    "goodness_of_fit": _goodness_of_fit,
+    "funding_by_year": _funding_by_year,
+}
+
+# ---------------------------------------------------------------------------------------------
+# The tables
+# ---------------------------------------------------------------------------------------------
+
+_ACCOMMODATION_TYPE_ORDER: Codes = (("accommodation_type", cat.ACCOMMODATION_TYPES.codes),)
+_ACCOMMODATION_TYPE = Column("Accommodation type", "accommodation_type", "label")
+_CI = Column("{ci}", "lower", "interval", "upper")
+_RATIO_CI = Column("Ratio {ci}", "ratio_lower", "interval", "ratio_upper", interval_kind="ratio")
+_RATIO_TO_PREVIOUS = (Column("Ratio to the previous year", "rate_ratio", "ratio"), _RATIO_CI)
+#: Overall trend rows: no characteristic (missing, empty or ``all``).
+_OVERALL: Codes = (("characteristic", ("", ALL)),)
+
+#: Every regular table of the report, by name.
+TABLE_SPECS: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        # -- expected need and who is supported ------------------------------------------------
+        TableSpec(
+            "expected_victims",
+            part="expected_victims",
+            columns=(
+                Column("Area", "geography_name"),
+                Column("Level", "level", "label"),
+                Column("Sex", "sex", "label"),
+                Column("Population aged 16 and over", "population_16plus", "integer"),
+                Column("Prevalence (CSEW, last year)", "rate", "rate"),
+                Column("Expected victims", "value", "integer"),
+                Column("{ci}", "lower", "interval", "upper", interval_kind="integer"),
+            ),
+            caption="Expected adult victims of domestic abuse in a year, {where}",
+            row_header="Area",
+            note="Expected victims are estimates: population aged 16 and over multiplied by the "
+            "Crime Survey for England and Wales prevalence for the last year, so they are not "
+            "counts of people and are not suppressed.",
+            order=("level", "geography_name", "sex"),
+            codes=(("level", ("tier_one", "district")), ("sex", ("female", "male"))),
+            description="Expected adult victims a year by geography and sex (estimates, not counts).",
+        ),
+        TableSpec(
+            "representation",
+            part="representation",
+            columns=(
+                Column("Group", "category", "category"),
+                Column("Share of expected victims", "expected_share", "percent"),
+                Column("Number of households {basis}", "observed_count", "count", count=True),
+                Column("Share of households {basis}", "observed_share", "percent"),
+                _CI,
+                Column("Representation ratio", "ratio", "ratio"),
+                _RATIO_CI,
+                Column("Reached less than expected", "under_reached", "yes_no"),
+            ),
+            caption="{label}: households {basis} against expected victims, {where}",
+            row_header="Group",
+            note="A representation ratio below 1 means the group is a smaller share of "
+            "households {basis} than of expected victims; 'reached less than expected' means the "
+            "whole interval of the ratio is below 1.",
+            rows=(("characteristic", ("{characteristic}",)), ("basis", ("{basis}",))),
+            description="Expected against observed profile for one characteristic.",
+        ),
+        TableSpec(
+            "under_reached",
+            part="representation",
+            columns=(
+                Column("Characteristic", "characteristic", "label"),
+                Column("Group", "category", "category"),
+                Column("Share of expected victims", "expected_share", "percent"),
+                Column("Share of households {basis}", "observed_share", "percent"),
+                Column("Representation ratio", "ratio", "ratio"),
+                _RATIO_CI,
+            ),
+            caption="Groups reached less than expected among households {basis}, {where}",
+            empty_message="No group was reached clearly less than expected (or the numbers are too "
+            "small to say).",
+            rows=(("basis", ("{basis}",)), ("under_reached", ("True",))),
+            drop=(("category", (cat.NOT_KNOWN,)),),
+            description="Groups whose representation ratio interval lies wholly below 1 (published only).",
+        ),
+        TableSpec(
+            "goodness_of_fit",
+            part="goodness_of_fit",
+            columns=(
+                Column("Characteristic", "characteristic", "label"),
+                Column("Basis", "basis", "label"),
+                Column("Chi-square statistic", "statistic", "number"),
+                Column("Degrees of freedom", "dof", "integer"),
+                Column("p-value", "p_value", "p_value"),
+                Column("Some expected counts below 5", "small_expected", "yes_no"),
+                Column("Groups combined for the test", "merged"),
+            ),
+            caption="Goodness of fit of the observed profile to the expected profile, {where}",
+            row_header="Characteristic",
+            note="A small p-value means the profile of households differs from the profile of "
+            "expected victims by more than chance. Where expected counts are below 5 the test is "
+            "approximate. Groups whose numbers are hidden are combined into one for the test, so "
+            "that it is computed only on what the tables publish.",
+            description="Chi-square goodness of fit of the published profile to the expected "
+            "profile, on the published counts with the hidden groups of a characteristic merged "
+            "(:func:`needs.publish.fit.published_goodness_of_fit`).",
+        ),
+        TableSpec(
+            "not_known",
+            part="not_known",
+            columns=(
+                Column("Characteristic", "characteristic", "label"),
+                Column("Basis", "basis", "label"),
+                Column("Not known", "count", "count", count=True),
+                Column("Households", "total", "count", count=True),
+                Column("Share not known", "share", "percent"),
+            ),
+            caption="Households whose characteristic was not recorded, {where}",
+            row_header="Characteristic",
+            description="Households whose characteristic was not recorded.",
+        ),
+        # -- referrals, declines and cross-border flows ----------------------------------------
+        TableSpec(
+            "outcome_shares",
+            part="outcomes",
+            columns=(
+                Column("Outcome", "outcome", "label"),
+                Column("Referrals", "count", "count", count=True),
+                Column("Decided referrals", "denominator", "count", count=True),
+                Column("Share of decided referrals", "share", "percent"),
+                _CI,
+            ),
+            caption="Outcomes as a share of referrals with a decision, all accommodation types, {where}",
+            row_header="Outcome",
+            rows=(("accommodation_type", (ALL,)), ("outcome", tuple(cat.DECIDED_OUTCOMES))),
+            description="Outcomes of decided referrals, all accommodation types.",
+        ),
+        TableSpec(
+            "decline_reason_shares",
+            part="decline_reasons",
+            columns=(
+                Column("Reason", "reason", "label"),
+                Column("Referrals declined", "count", "count", count=True),
+                Column("Decided referrals", "denominator", "count", count=True),
+                Column("Share of decided referrals", "share", "percent"),
+                _CI,
+                Column("Capacity-related", "capacity_related", "yes_no"),
+            ),
+            caption="Reasons services were unable to support, as a share of decided referrals, {where}",
+            row_header="Reason",
+            rows=(("accommodation_type", (ALL,)),),
+            description="Decline reasons as shares of decided referrals, all accommodation types.",
+        ),
+        TableSpec(
+            "declines_by_group",
+            part="declines_by_group",
+            columns=(
+                Column("Characteristic", "characteristic", "label"),
+                Column("Group", "category", "category"),
+                Column("Referrals declined", "declined", "count", count=True),
+                Column("Decided referrals", "decided", "count", count=True),
+                Column("Share declined", "share", "percent"),
+                _CI,
+            ),
+            caption="Referrals services were unable to support, by group, {where}",
+            order=("characteristic",),
+            codes=(("characteristic", tuple(cat.CHARACTERISTIC_LABELS)),),
+            description="Share of decided referrals declined, by group.",
+        ),
+        TableSpec(
+            "cross_border",
+            part="cross_border",
+            columns=(
+                Column("Area the household came from", "origin_name"),
+                Column("Area code", "origin_area_code"),
+                Column("Referrals", "referrals", "count", count=True),
+                Column("Households", "households", "count", count=True),
+            ),
+            caption="Referrals to services in {area_name} by the household's area of origin, {period}",
+            row_header="Area the household came from",
+            order=("origin_name", "origin_area_code"),
+            description="Referrals to the area's services by the household's area of origin.",
+        ),
+        TableSpec(
+            "out_of_area",
+            part="out_of_area",
+            columns=(
+                Column("Direction", "direction", "label"),
+                Column("Referrals", "count", "count", count=True),
+                Column("Out of", "denominator", "count", count=True),
+                Column("Share", "share", "percent"),
+                _CI,
+            ),
+            caption="Referrals crossing the area's boundary, {where}",
+            row_header="Direction",
+            description="Referrals in from other areas and residents referred out.",
+        ),
+        # -- provision and capacity ------------------------------------------------------------
+        TableSpec(
+            "provision",
+            part="provision",
+            columns=(
+                _ACCOMMODATION_TYPE,
+                Column("Specialism", "specialism", "label"),
+                Column("Services", "services", "integer"),
+                Column("Units", "units", "integer"),
+                Column("Bedspaces", "bedspaces", "integer"),
+                Column("Annual cost", "annual_cost", "money"),
+            ),
+            caption="Commissioned provision by accommodation type and specialism, {where}",
+            row_header="Accommodation type",
+            order=("accommodation_type",),
+            codes=_ACCOMMODATION_TYPE_ORDER,
+            description="Commissioned services, units and bedspaces by type and specialism.",
+        ),
+        TableSpec(
+            "throughput",
+            part="throughput",
+            columns=(
+                _ACCOMMODATION_TYPE,
+                Column("Units", "units", "integer"),
+                Column("Households supported", "households_supported", "count", count=True),
+                Column("Mean stay (days)", "mean_stay_days", "integer"),
+                Column("Occupancy", "occupancy", "percent"),
+                Column("Households a year the units can take", "annual_throughput", "integer"),
+            ),
+            caption="Length of stay, occupancy and throughput by accommodation type, {where}",
+            row_header="Accommodation type",
+            order=("accommodation_type",),
+            codes=_ACCOMMODATION_TYPE_ORDER,
+            description="Length of stay, occupancy and annual throughput by accommodation type.",
+        ),
+        TableSpec(
+            "erlang",
+            part="erlang",
+            columns=(
+                _ACCOMMODATION_TYPE,
+                Column("Units", "units", "integer"),
+                Column("Households arriving a year", "arrivals_per_year", "count", count=True),
+                Column("Mean stay (days)", "mean_stay_days", "integer"),
+                Column("Modelled share turned away", "modelled_turnaway", "percent"),
+                Column("Declined for lack of space", "observed_capacity_declines", "count", count=True),
+                Column("Decided referrals", "observed_decided", "count", count=True),
+                Column("Observed share turned away for space", "observed_turnaway_share", "percent"),
+                Column("Units needed for the target", "units_needed", "integer"),
+                Column("Target share turned away", "target_turnaway", "percent"),
+            ),
+            caption="Modelled and observed turn-aways for lack of space (Erlang loss model), {where}",
+            row_header="Accommodation type",
+            order=("accommodation_type",),
+            codes=_ACCOMMODATION_TYPE_ORDER,
+            description="The Erlang loss model against the observed turn-aways.",
+        ),
+        TableSpec(
+            "gaps",
+            part="gaps",
+            columns=(
+                _ACCOMMODATION_TYPE,
+                Column("Specialism", "specialism", "label"),
+                Column("Units", "units", "integer"),
+                Column("Units needed", "units_needed", "integer"),
+                Column("Gap (units)", "gap_units", "integer"),
+                Column("Cost per unit a year", "cost_per_unit", "money"),
+                Column("Annual cost to close the gap", "annual_cost_to_close", "money"),
+            ),
+            caption="Gap between units in place and units needed, with its cost, {where}",
+            row_header="Accommodation type",
+            order=("accommodation_type",),
+            codes=_ACCOMMODATION_TYPE_ORDER,
+            description="The costed gap table: units needed against units in place.",
+        ),
+        # -- funding, spend and trends ---------------------------------------------------------
+        TableSpec(
+            "spend_by_service",
+            part="spend_by_service",
+            columns=(
+                Column("Service", "name"),
+                Column("Provider", "provider"),
+                _ACCOMMODATION_TYPE,
+                Column("Support", "support_type", "label"),
+                Column("Status", "status", "label"),
+                Column("Annual cost", "annual_cost", "money"),
+                Column("Committed in the period", "committed_in_period", "money"),
+            ),
+            caption="Commissioned services and spend, {where}",
+            row_header="Service",
+            order=("service_id",),
+            description="Commissioned services and their spend in the period.",
+        ),
+        TableSpec(
+            "funding_by_year",
+            part="funding_by_year",
+            columns=(
+                Column("Financial year", "period"),
+                Column("Safe accommodation grant", "grant", "money", optional=True),
+                Column("Other funding", "other_funding", "money", optional=True),
+                Column("Committed spend", "committed_total", "money", optional=True),
+                Column("Uncommitted balance", "uncommitted_balance", "money", optional=True),
+            ),
+            caption="Grant and committed spend by financial year, {area_name}",
+            row_header="Financial year",
+            rows=(("area_code", ("{area}",)),),
+            order=("period",),
+            description="Grant and committed spend by financial year.",
+        ),
+        TableSpec(
+            "trends",
+            part="trends",
+            columns=(
+                Column("Financial year", "period"),
+                Column("Households supported", "count", "count", count=True),
+                Column("Per 10,000 residents aged 16 and over", "value", "number"),
+                Column("{ci}", "lower", "interval", "upper", interval_kind="number"),
+                *_RATIO_TO_PREVIOUS,
+            ),
+            caption="Households supported per 10,000 residents aged 16 and over by year, {area_name}",
+            row_header="Financial year",
+            rows=_OVERALL,
+            order=("area_code", "measure", "characteristic", "category", "period"),
+            description="Year-on-year change in households supported per 10,000 residents aged 16 "
+            "and over.",
+        ),
+        TableSpec(
+            "trends_by_group",
+            part="trends",
+            columns=(
+                Column("Characteristic", "characteristic", "label"),
+                Column("Group", "category", "category"),
+                Column("Financial year", "period"),
+                Column("Households supported", "count", "count", count=True),
+                Column("Share of households supported", "value", "percent"),
+                _CI,
+                *_RATIO_TO_PREVIOUS,
+            ),
+            caption="Share of households supported in each group by year, {area_name}",
+            drop=_OVERALL,
+            order=("area_code", "measure", "characteristic", "category", "period"),
+            description="Year-on-year change in the share of households supported in each group.",
+        ),
+    )
+}
+
+#: Every table of measures of the report, by name.
+MEASURE_SPECS: dict[str, MeasureSpec] = {
+    spec.name: spec
+    for spec in (
+        MeasureSpec(
+            "key_figures",
+            part="unmet",
+            measures=(
+                Measure("Expected adult victims of domestic abuse in a year (estimate)", "value", "integer",
+                        part="area_expected_victims"),
+                Measure("Households referred to services in the area", "households_referred", "count", True),
+                Measure("Households supported", "households_supported", "count", True),
+                Measure("Households not supported anywhere", "households_unmet", "count", True),
+                Measure("Units counted towards the Council of Europe benchmark", "counted_units", "integer",
+                        part="benchmark"),
+                Measure("Units the benchmark calls for", "coe_target_units", "number", part="benchmark"),
+                Measure("Safe accommodation grant", "grant", "money", part="funding"),
+                Measure("Committed spend", "committed_total", "money", part="funding"),
+            ),
+            caption="Key figures, {where}",
+            description="Headline figures from the published parts.",
+        ),
+        MeasureSpec(
+            "unmet",
+            part="unmet",
+            measures=(
+                Measure("Households referred to services in the area", "households_referred", "count", True),
+                Measure("Households supported in the area", "households_supported", "count", True),
+                Measure("Households not supported anywhere", "households_unmet", "count", True),
+                Measure("of which turned away for lack of space", "households_unmet_capacity", "count", True),
+                Measure("Share of referred households not supported", "unmet_share", "percent"),
+                Measure("{ci}", "lower", "percent", upper="upper"),
+            ),
+            caption="Households whose need went unmet, counted once however many referrals they "
+            "made, {where}",
+            empty_caption="Unmet need, {where}",
+            description="Households referred, supported and not supported anywhere (counted once).",
+        ),
+        MeasureSpec(
+            "benchmark",
+            part="benchmark",
+            measures=(
+                Measure("Population", "population", "integer"),
+                Measure("Units the benchmark calls for", "coe_target_units", "number"),
+                Measure("Units counted", "counted_units", "integer"),
+                Measure("Gap (units)", "gap_units", "number"),
+                Measure("Gap as a share of the benchmark", "gap_share", "percent"),
+                Measure("Accommodation types counted", "counted_types"),
+            ),
+            caption="Council of Europe benchmark of one family place per 10,000 population, {where}",
+            empty_caption="Council of Europe benchmark, {where}",
+            description="The Council of Europe benchmark: one family place per 10,000 population.",
+        ),
+        MeasureSpec(
+            "funding",
+            part="funding",
+            measures=(
+                Measure("Safe accommodation grant", "grant", "money"),
+                Measure("Other funding", "other_funding", "money"),
+                Measure("Committed: contracts in place", "committed_in_place", "money"),
+                Measure("Committed: contracts not yet in place", "committed_not_yet", "money"),
+                Measure("Committed in total", "committed_total", "money"),
+                Measure("Uncommitted balance", "uncommitted_balance", "money"),
+                Measure("Households supported", "households_supported", "count", True),
+                Measure("Cost per household supported", "cost_per_household", "money"),
+            ),
+            caption="Funding against committed spend, {where}",
+            empty_caption="Funding, {where}",
+            description="Grant against committed spend for the period.",
+        ),
+    )
+}
