@@ -185,6 +185,7 @@ ADDITIVE: dict[tuple[str, str], tuple[tuple[str, Callable[[str], bool]], ...]] =
     ("referrals", "origin"): ((ALL, _every), (OTHER_AREAS, _elsewhere)),
     ("households_supported", "category"): ((ALL, _every), (KNOWN, _recorded)),
     ("households_referred", "category"): ((ALL, _every), (KNOWN, _recorded)),
+    ("households_arriving", "accommodation_type"): ((ALL, _every),),
 }
 
 #: Codes that stand for a subtotal of their dimension (never a child of another).

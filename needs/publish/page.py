@@ -136,15 +136,16 @@ class Page:
 
     # -- relations ---------------------------------------------------------------------------
 
-    def equations(self) -> list[Equation]:
+    def equations(self, values: Mapping[Key, float] | None = None) -> list[Equation]:
         """Every "total = sum of its parts" the registered counts obey (:data:`ADDITIVE`).
 
         A reader knows how the tables add up, so each sum is a fact of the page. A sum is
         kept only where the registered parts do add up to the total (a table may leave out
         a category, and then the reader cannot use that sum either).
         """
+        values = self.values if values is None else values
         by_fact: dict[str, list[Key]] = {}
-        for key in self.values:
+        for key in values:
             by_fact.setdefault(key[0], []).append(key)
         equations: list[Equation] = []
         for (fact, dim), parents in ADDITIVE.items():
@@ -158,14 +159,14 @@ class Page:
             for others, children in sorted(groups.items()):
                 for parent_code, belongs in parents:
                     parent = cell_key(fact, {**dict(others), dim: parent_code})
-                    if parent not in self.values:
+                    if parent not in values:
                         continue
                     members = sorted(
                         k for code, k in children.items() if code not in PARENT_CODES and belongs(code)
                     )
                     # A sum holds only if every part of the total is registered (a part may
                     # leave out a category): keep the sums the counts actually satisfy.
-                    if members and np.isclose(self.values[parent], sum(self.values[k] for k in members)):
+                    if members and np.isclose(values[parent], sum(values[k] for k in members)):
                         equations.append(Equation(((parent, 1.0), *((k, -1.0) for k in members))))
         return equations
 
@@ -386,7 +387,10 @@ class Page:
             ``key``, ``value``, ``lower``, ``upper``, ``width``, ``shown_in`` and ``safe``
             (``width >= threshold``), one row per hidden count.
         """
-        equations = self.equations()
+        shown = dict(self.values)
+        for _, pairs, _ in self.statements:
+            shown.update({key: float(value) for key, value in pairs if key not in shown})
+        equations = self.equations(shown)
         bounds = self._bounds()
         stated: dict[Key, list[str]] = {}
         for where, pairs, statement_bounds in self.statements:

@@ -37,6 +37,7 @@ import pandas as pd
 
 from needs.assessment.findings import findings
 from needs.publish.capacity_tables import CapacityTables
+from needs.publish.cells import cell_key
 from needs.publish.data_quality import data_quality
 from needs.publish.formatting import (
     FORMATTERS,
@@ -54,7 +55,23 @@ from needs.publish.tables import (
     PublishedTable,
     publish,
 )
+from needs.reference.constants import SYMBOL_CONFIDENTIAL
 from needs.scenarios.comparison import compare
+
+#: Scenario figures modelled from the mean stays (hidden when a mean is over too few stays).
+MODELLED_FROM_STAYS = (
+    "throughput",
+    "accommodated",
+    "turnaways",
+    "turnaway_rate",
+    "units_needed",
+    "units_short",
+    "cost_per_household",
+    "cost_per_turnaway_avoided",
+    "prob_meets_target",
+)
+#: Scenario figures modelled from the arrivals (every figure in households and what follows).
+MODELLED_FROM_COUNTS = ("demand", *MODELLED_FROM_STAYS)
 
 
 class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTables):
@@ -101,9 +118,10 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
         """The scenario comparison (only when scenario files are given).
 
         Compares the scenarios with :func:`needs.scenarios.comparison.compare`. Figures in
-        households (modelled demand, turn-aways) come from observed referral counts, so they pass through
-        :func:`needs.methods.disclosure.suppress` as counts; units, money and shares are modelled
-        quantities and are shown as they are.
+        households (modelled demand, turn-aways) and those modelled from them come from the
+        loss model's counts of arrivals and stays: they are hidden in every scenario when the
+        page hides any of those counts, and the baseline's demand (their sum) is declared to
+        the page's audit. Units and money are shown as they are.
         """
         if not paths:
             return Html("")
@@ -122,10 +140,26 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
             return PublishedTable(pd.DataFrame(), f"Scenarios compared with the baseline, {self._where()}")
         long = table.reset_index(drop=True).copy()
         households = long["unit"].astype(str).eq("households")
-        counts = long[households].assign(value=long.loc[households, "value"].round())
-        published = pd.concat(
-            [self._suppress(counts, ["value"]), self._suppress(long[~households])]
-        ).sort_index()
+        long.loc[households, "value"] = long.loc[households, "value"].round()
+        published = long.astype({"value": object})
+        # Every modelled figure about households comes from the loss model's inputs (arrivals
+        # and stays by accommodation type): if the page hides any of them, so does the table.
+        figures = published["figure"].astype(str)
+        if self._loss_model_hidden("stays"):
+            published.loc[figures.isin(MODELLED_FROM_STAYS), "value"] = SYMBOL_CONFIDENTIAL
+        if self._loss_model_hidden("arrivals_per_year"):
+            published.loc[figures.isin(MODELLED_FROM_COUNTS), "value"] = SYMBOL_CONFIDENTIAL
+        else:
+            # The baseline's demand is the sum of the arrivals the loss-model table shows.
+            baseline = published[
+                (published["figure"].astype(str) == "demand")
+                & (published["scenario"].astype(str) == str(published["scenario"].iloc[0]))
+            ]
+            if len(baseline):
+                self.page.state(
+                    "scenario comparison: baseline demand",
+                    counts=[(cell_key("households_arriving", {}), float(baseline["value"].iloc[0]))],
+                )
         formats = {
             "households": "count",
             "units": "count",
@@ -156,8 +190,18 @@ class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTable
             row_header="Figure",
             count_cells=pd.DataFrame(mask),
             note="Figures are modelled a year ahead from this year's referrals, stays and services; "
-            "households are rounded to whole numbers and small numbers are hidden as in every table.",
+            "households are rounded to whole numbers. Figures modelled from a count or a mean "
+            "length of stay that the loss-model table hides are hidden too.",
         )
+
+    def _loss_model_hidden(self, column: str) -> bool:
+        """Whether the page hides a count the loss model is built on: ``arrivals_per_year``
+        (households arriving by accommodation type) or ``stays`` (the stays its mean length
+        of stay is taken over)."""
+        erlang = self.page.parts.get("erlang")
+        if erlang is None:
+            return False
+        return any(self.page.is_hidden(k) for k in erlang.keys.get(column, []))
 
     def suppression_notice(self) -> Html:
         """The note explaining the symbols used in every table."""

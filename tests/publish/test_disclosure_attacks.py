@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,6 +30,7 @@ from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD, SHIRE, tiny_dat
 import needs
 from needs.publish.formatting import category_label
 from needs.publish.publication import Publication
+from needs.scenarios.comparison import compare
 
 THRESHOLDS = (5, 10)
 CASES = ("example", "six_households")
@@ -259,3 +261,37 @@ def test_decline_reason_not_known_is_the_reasons_count_not_the_outcomes(assessme
     published = Publication(assessment, dataset, suppress_below=1).decline_reason_shares.frame
     row = published.set_index("Reason").loc["Not known"]
     assert row["Referrals declined"] == str(int(reason["count"].iloc[0]))
+
+
+# -- scenario figures ------------------------------------------------------------------------
+
+SCENARIO = Path(__file__).resolve().parents[2] / "templates" / "scenarios" / "male-units.yaml"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_scenario_figures_in_households_follow_the_loss_model_counts(assessments, case):
+    publication = Publication(*assessments[case], suppress_below=5)
+    table = publication.scenario_table(
+        compare(assessments[case][1], publication.area, publication.period, [SCENARIO])
+    )
+    data = table.data
+    demand = data[data["figure"] == "demand"]["value"]
+    assert (data[data["figure"] == "units"]["value"] != "[c]").all()  # units are not people
+    if publication._loss_model_hidden("stays"):
+        # A mean stay the table hides would follow from the throughput and turn-aways.
+        assert (data[data["figure"] == "turnaways"]["value"] == "[c]").all()
+        assert (data[data["figure"] == "throughput"]["value"] == "[c]").all()
+    if publication._loss_model_hidden("arrivals_per_year"):
+        assert (demand == "[c]").all()
+    else:
+        # The baseline demand is the sum of the arrivals the loss-model table shows.
+        arrivals = publication.erlang.data["arrivals_per_year"]
+        assert float(demand.iloc[0]) == pytest.approx(sum(float(v) for v in arrivals))
+    publication.page.check()  # the declared demand leaves every hidden count safe
+
+
+def test_both_kinds_of_scenario_hiding_are_exercised(assessments):
+    example = Publication(*assessments["example"], suppress_below=5)
+    assert example._loss_model_hidden("stays") and not example._loss_model_hidden("arrivals_per_year")
+    tiny = Publication(*assessments["six_households"], suppress_below=5)
+    assert tiny._loss_model_hidden("arrivals_per_year")
