@@ -52,8 +52,9 @@ capacity), H18 (2023-24 accepted), H19 (2024-25 male accepted).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -340,3 +341,17 @@ def small_areas_dataset(
         "demonstration": True,
     }
     return synth.write_dataset(tables, folder, metadata)
+
+
+def notebook_with_cell(notebook: Path, out: Path, source: str, cell_id: str, after: Callable[[Any], bool]) -> Path:
+    """A copy of ``notebook`` at ``out`` with a code cell ``source`` inserted after the first
+    cell for which ``after(cell)`` is true (for renders that must fail, or leak, on purpose)."""
+    import nbformat  # heavy: only the render tests need it
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    index = next(i for i, cell in enumerate(nb.cells) if after(cell))
+    cell = nbformat.v4.new_code_cell(source)
+    cell["id"] = cell_id
+    nb.cells.insert(index + 1, cell)
+    nbformat.write(nb, str(out))
+    return out

@@ -1,4 +1,10 @@
-"""Statistical disclosure control: the one function every published table passes through.
+"""Statistical disclosure control of one table: primary, derived and secondary suppression.
+
+The published report is protected as a whole by :class:`needs.publish.page.Page`, which keys
+every count once across tables and checks the page with linear bounds
+(:mod:`needs.methods.linear_bounds`); the functions here protect a single table on its own
+(the scenario display, tables without counts of people) and hold the shared wording of the
+symbols (:func:`suppression_note`).
 
 The published report goes on a council website, so no table may reveal a small number of
 people. The rules follow the Office for National Statistics "Policy on protecting

@@ -57,21 +57,13 @@ from needs.publish.tables import (
 )
 from needs.reference.constants import SYMBOL_CONFIDENTIAL
 from needs.scenarios.comparison import compare
+from needs.scenarios.figures import UNCERTAIN_FIGURES
 
-#: Scenario figures modelled from the mean stays (hidden when a mean is over too few stays).
-MODELLED_FROM_STAYS = (
-    "throughput",
-    "accommodated",
-    "turnaways",
-    "turnaway_rate",
-    "units_needed",
-    "units_short",
-    "cost_per_household",
-    "cost_per_turnaway_avoided",
-    "prob_meets_target",
-)
-#: Scenario figures modelled from the arrivals (every figure in households and what follows).
-MODELLED_FROM_COUNTS = ("demand", *MODELLED_FROM_STAYS)
+#: Scenario figures modelled from the arrivals and stays (every figure in households and
+#: what follows from them).
+MODELLED_FROM_COUNTS = (*UNCERTAIN_FIGURES, "prob_meets_target")
+#: Of those, the ones modelled from the mean stays (hidden when a mean is over too few stays).
+MODELLED_FROM_STAYS = tuple(f for f in MODELLED_FROM_COUNTS if f != "demand")
 
 
 class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTables):

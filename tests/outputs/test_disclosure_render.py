@@ -3,7 +3,8 @@
 - A sentence added to the notebook that quotes a rounded share of a hidden count makes the
   render fail (exit 1), naming the count and the sentence, and writes nothing.
 - Two data folders that differ only in which of two hidden groups one household belongs to
-  give the same report, byte for byte, apart from the referral file's checksum.
+  give the same report, byte for byte, apart from the referral file's checksum; a stray
+  file in the folder is counted, never named.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD
+from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD, notebook_with_cell
 
 from needs.cli import main
 from needs.outputs import report as report_module
 
 NAME = f"{DEFAULT_AREA}-{DEFAULT_PERIOD}"
+#: A file that is not data, as a caseworker might leave in the folder (issue 12).
+STRAY = "Jane Doe DOB 1980-01-01 referral.docx"
 
 LEAKY_SENTENCE = '''
 from needs.publish.cells import cell_key
@@ -39,14 +41,13 @@ pub.say(
 
 def leaky_notebook(tmp_path: Path) -> Path:
     """The assessment notebook with one hand-written sentence after the summary's findings."""
-    nb = nbformat.read(str(report_module.NOTEBOOK), as_version=4)
-    index = next(i for i, cell in enumerate(nb.cells) if cell.source.strip() == "pub.findings(limit=12)")
-    cell = nbformat.v4.new_code_cell(LEAKY_SENTENCE)
-    cell["id"] = "leaky-sentence"
-    nb.cells.insert(index + 1, cell)
-    path = tmp_path / "leaky.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    return notebook_with_cell(
+        report_module.NOTEBOOK,
+        tmp_path / "leaky.ipynb",
+        LEAKY_SENTENCE,
+        "leaky-sentence",
+        after=lambda cell: cell.source.strip() == "pub.findings(limit=12)",
+    )
 
 
 def test_a_leaky_sentence_fails_the_render_naming_the_count(tmp_path, monkeypatch, capsys):
@@ -90,6 +91,8 @@ def test_reports_differing_only_inside_hidden_groups_are_identical(tmp_path):
     shutil.copytree(DEFAULT_DATA, one)
     _move_one_household(DEFAULT_DATA, other, "jewish", "buddhist")
     assert (one / "referrals.csv").read_bytes() != (other / "referrals.csv").read_bytes()
+    for folder in (one, other):  # a stray file someone saved in the data folder
+        (folder / STRAY).write_text("not data", encoding="utf-8")
     pages = [
         report_module.render(folder, DEFAULT_AREA, DEFAULT_PERIOD, folder.parent / "out", progress=False)
         .read_text(encoding="utf-8")
@@ -97,3 +100,6 @@ def test_reports_differing_only_inside_hidden_groups_are_identical(tmp_path):
     ]
     assert pages[0] != pages[1]  # the referral file's checksum differs ...
     assert _without_checksums(pages[0]) == _without_checksums(pages[1])  # ... and nothing else
+    # The stray file is counted in the data-quality section, never named.
+    assert "1 other file in the data folder was ignored" in pages[0]
+    assert "Jane" not in pages[0] and ".docx" not in pages[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD
+from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD, notebook_with_cell
 
 from needs import __version__
 from needs.cli import main
@@ -289,18 +289,13 @@ def test_timestamp_only_when_asked():
 
 def broken_notebook(tmp_path: Path, section: str) -> Path:
     """The assessment notebook with a failing cell in ``section``."""
-    nb = nbformat.read(str(report_module.NOTEBOOK), as_version=4)
-    index = next(
-        i
-        for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "markdown" and f"## {section}" in cell.source
+    return notebook_with_cell(
+        report_module.NOTEBOOK,
+        tmp_path / "broken.ipynb",
+        "raise RuntimeError('deliberate failure for the test')",
+        "deliberate-failure",
+        after=lambda cell: cell.cell_type == "markdown" and f"## {section}" in cell.source,
     )
-    failing = nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')")
-    failing["id"] = "deliberate-failure"
-    nb.cells.insert(index + 1, failing)
-    path = tmp_path / "broken.ipynb"
-    nbformat.write(nb, str(path))
-    return path
 
 
 def test_failing_cell_exits_1_names_section_and_leaves_no_report(tmp_path, monkeypatch, capsys):
