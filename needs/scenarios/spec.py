@@ -45,6 +45,15 @@ import yaml
 
 from needs.assessment.funding import GRANT_SOURCE
 from needs.errors import ScenarioError
+from needs.inputs.limits import (
+    DEFAULT_LIMITS,
+    LimitExceeded,
+    ReadLimits,
+    SafeYamlLoader,
+    YamlRefused,
+    load_yaml,
+    read_bytes,
+)
 from needs.reference import categories as cat
 from needs.scenarios._checker import _Checker, _found
 
@@ -437,8 +446,9 @@ def _parse_funding(check: _Checker, value: Any) -> FundingChanges:
 # --------------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
+class _UniqueKeyLoader(SafeYamlLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping, and anchors and
+    aliases (:class:`~needs.inputs.limits.SafeYamlLoader`)."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -456,7 +466,12 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_scenario(source: str | os.PathLike | Mapping | Scenario, *, name: str | None = None) -> Scenario:
+def load_scenario(
+    source: str | os.PathLike | Mapping | Scenario,
+    *,
+    name: str | None = None,
+    limits: ReadLimits | None = None,
+) -> Scenario:
     """Read and validate one scenario.
 
     Parameters
@@ -467,6 +482,9 @@ def load_scenario(source: str | os.PathLike | Mapping | Scenario, *, name: str |
     name
         Label used in error messages for a ``dict`` (default ``"scenario"``) and its
         default name if it has none. A file's default name is its stem.
+    limits
+        ``yaml_bytes`` bounds the file's size, checked before it is read (default
+        :data:`~needs.inputs.limits.DEFAULT_LIMITS`).
 
     Returns
     -------
@@ -478,8 +496,11 @@ def load_scenario(source: str | os.PathLike | Mapping | Scenario, *, name: str |
         Listing every problem, each as ``<file>: <key path>: <what was expected, found>``,
         e.g. ``male-units.yaml: services.add[0].units: expected a whole number >= 0,
         found -6``: unreadable file, YAML syntax error (with line and column), a top level
-        that is not a mapping, unknown keys at any level, bad codes, numbers out of range.
+        that is not a mapping, unknown keys at any level, bad codes, numbers out of range,
+        a YAML anchor or alias (refused, never expanded).
         Service ids are checked against the data by :func:`needs.scenarios.model.apply`.
+    LimitExceeded
+        The file is larger than ``limits.yaml_bytes`` (an :class:`~needs.errors.InputError`).
     """
     if isinstance(source, Scenario):
         return source
@@ -488,14 +509,20 @@ def load_scenario(source: str | os.PathLike | Mapping | Scenario, *, name: str |
         return _parse(source, label, label)
     path = Path(source)
     label = str(source)
+    limits = DEFAULT_LIMITS if limits is None else limits
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = read_bytes(path, label, limits, "yaml_bytes")
+        data = load_yaml(raw, label, limits, _UniqueKeyLoader)
     except FileNotFoundError:
         raise ScenarioError(f"{label}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{label}: cannot read the file ({error})") from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlRefused as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ScenarioError(f"{label}: {where}{error.problem}") from None
+    except ValueError as error:  # a value PyYAML cannot convert (an integer of 5,000 digits)
+        raise ScenarioError(f"{label}: cannot read a value: {error}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -506,14 +533,17 @@ def load_scenario(source: str | os.PathLike | Mapping | Scenario, *, name: str |
     return _parse(data, label, name or path.stem)
 
 
-def load_scenarios(sources: Iterable[str | os.PathLike | Mapping | Scenario]) -> list[Scenario]:
+def load_scenarios(
+    sources: Iterable[str | os.PathLike | Mapping | Scenario], *, limits: ReadLimits | None = None
+) -> list[Scenario]:
     """Load several scenarios; every file's problems are reported together, and names must
-    be unique (a repeated name is an error naming both sources)."""
+    be unique (a repeated name is an error naming both sources). ``limits`` as for
+    :func:`load_scenario`."""
     scenarios, problems = [], []
     for source in sources:
         try:
-            scenarios.append(load_scenario(source))
-        except ScenarioError as error:
+            scenarios.append(load_scenario(source, limits=limits))
+        except (ScenarioError, LimitExceeded) as error:
             problems.extend(getattr(error, "problems", [str(error)]))
     seen: dict[str, str] = {}
     for scenario in scenarios:
