@@ -32,7 +32,9 @@ The sheets ``About``, ``Data dictionary`` and ``Lists`` are
 :data:`needs.reference.schema.TEMPLATE_SHEETS`, which the loader skips.
 
 Output is deterministic: the same toolkit version writes byte-identical files
-(:func:`save_workbook` fixes the zip timestamps and the document dates).
+(:func:`save_workbook` fixes the zip timestamps and the document dates). Like every workbook
+the toolkit writes, every text cell is stored as text, never as a formula
+(:func:`needs.outputs.files.safe_text`, applied by :func:`save_workbook`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ Kinds of problem found
 - a later date before an earlier one (``DateOrder``);
 - a cell left blank where another column requires it (``required_when``);
 - a ``characteristics`` category not in its characteristic's list;
+- free text (a name, a source, a web address) longer than its limit (:func:`text_limit`):
+  names are published in reports, tables and charts, and nothing longer is a real name;
 - population rows for an area that has child areas (its totals come from its districts).
 
 Unknown columns are warnings, not errors.
@@ -55,6 +57,45 @@ _AREA_CODE = re.compile(schema.AREA_CODE_PATTERN)
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _TRUE = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE = frozenset({"false", "no", "n", "f", "0"})
+
+# --------------------------------------------------------------------------------------
+# Free text: how long it may be
+# --------------------------------------------------------------------------------------
+
+#: Longest name (of an area, a service, a provider). The longest English council's name
+#: has under 60 characters and Companies House caps a company's name at 160; a name is
+#: printed in titles, table cells and chart labels, which must stay readable.
+MAX_NAME_CHARS = 200
+#: Longest description of a source (a publication's title, edition and table).
+MAX_SOURCE_CHARS = 500
+#: Longest web address: 2,000 characters, the length every browser and search engine
+#: handles (the sitemaps protocol allows 2,048).
+MAX_URL_CHARS = 2_000
+#: Longest value of any other free-text column (one added later is capped too).
+MAX_TEXT_CHARS = 500
+#: Characters of a too-long value quoted in its message (never the whole text).
+QUOTED_CHARS = 40
+#: The limit of each free-text column (``text`` columns of the data dictionary), by name;
+#: a ``text`` column not listed has :data:`MAX_TEXT_CHARS`.
+TEXT_LIMITS: dict[str, int] = {
+    "area_name": MAX_NAME_CHARS,
+    "name": MAX_NAME_CHARS,
+    "provider": MAX_NAME_CHARS,
+    "source": MAX_SOURCE_CHARS,
+    "source_url": MAX_URL_CHARS,
+}
+
+
+def text_limit(column: Column) -> int | None:
+    """Most characters a value of ``column`` may have, or ``None`` when it is not free text.
+
+    Free text is a ``text`` column of the data dictionary (identifiers, codes, categories,
+    periods, numbers and dates have their own checks): its limit is in
+    :data:`TEXT_LIMITS`, else :data:`MAX_TEXT_CHARS`.
+    """
+    if column.kind != "text":
+        return None
+    return TEXT_LIMITS.get(column.name, MAX_TEXT_CHARS)
 
 
 # --------------------------------------------------------------------------------------
@@ -303,7 +344,7 @@ class _Issues:
 # --------------------------------------------------------------------------------------
 
 # Problem kinds per distinct value.
-_OK, _BLANK, _TYPE, _NOT_WHOLE, _BELOW, _ABOVE, _NOT_IN_LIST = range(7)
+_OK, _BLANK, _TYPE, _NOT_WHOLE, _BELOW, _ABOVE, _NOT_IN_LIST, _TOO_LONG = range(8)
 
 
 def _parse_numbers(uniques: np.ndarray) -> np.ndarray:
@@ -346,6 +387,8 @@ def _expected(column: Column, kind: int) -> str:
         return f"a value of at least {column.minimum:g}"
     if kind == _ABOVE:
         return f"a value of at most {column.maximum:g}"
+    if kind == _TOO_LONG:
+        return f"at most {text_limit(column):,} characters"
     if column.kind == "category":
         return "one of " + allowed_list(column.categories.codes)
     if column.kind == "period":
@@ -370,6 +413,7 @@ _PROBLEM_NAMES = {
     _BELOW: "too small",
     _ABOVE: "too large",
     _NOT_IN_LIST: "not an allowed value",
+    _TOO_LONG: "too long",
 }
 
 
@@ -434,6 +478,9 @@ def _convert_column(column: Column, raw: pd.Categorical) -> tuple[object, np.nda
         elif kind == "code":
             ok = np.array([bool(_AREA_CODE.match(value)) for value in uniques], dtype=bool)
             problems[~ok & ~blank] = _TYPE
+        elif kind == "text":
+            lengths = pd.Series(uniques, dtype=object).str.len().to_numpy(dtype=np.int64)
+            problems[lengths > text_limit(column)] = _TOO_LONG
         texts = np.where(blank | (problems != _OK), None, uniques).astype(object)
         values = pd.array(texts[codes], dtype="str")
 
@@ -457,6 +504,9 @@ def _report_column(
             found = uniques[codes[position]]
             if kind == _BLANK:
                 return f"blank; expected {_expected(column, _TYPE)} (this column must be filled)"
+            if kind == _TOO_LONG:
+                start = re.sub(r"\s", " ", found[:QUOTED_CHARS])  # one line, whatever the text
+                return f"found {len(found):,} characters ('{start}…'); expected {_expected(column, kind)}"
             text = f"found {_quote(found)}; expected {_expected(column, kind)}"
             if kind == _NOT_IN_LIST:
                 text += _did_you_mean(found, column.categories.codes)
@@ -640,6 +690,7 @@ def _check_characteristic_categories(issues: _Issues, checked: _Checked) -> None
     bad = np.zeros(len(frame), dtype=bool)
     for name, codes in cat.CENSUS_CHARACTERISTICS.items():
         bad |= ((characteristic == name) & ~category.isin(list(codes.codes)) & (category != "")).to_numpy()
+    bad &= checked.valid["category"].to_numpy()  # a category too long to be a code is reported once
     positions = np.flatnonzero(bad)
 
     def message(position: int) -> str:

@@ -7,11 +7,16 @@ the input files with their SHA-256, the definitions and the rules of each specia
 characteristic, and carries :data:`~needs.outputs.annual_return.UNSUPPRESSED_NOTICE`: the
 figures are not suppressed and not for publication. Counts are written as integers, money
 to the penny (``£#,##0.00``).
+
+Both files follow the toolkit's rule for text in spreadsheets
+(:func:`needs.outputs.files.safe_text`): an area, folder or file name that looks like a
+formula is written as text with a leading apostrophe, never as a formula, and a file name
+that is not valid UTF-8 is written with U+FFFD for its bad bytes. They are written
+together or not at all (:func:`needs.outputs.files.atomic_write_together`).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,7 +39,7 @@ from needs.outputs.annual_return import (
     UNSUPPRESSED_NOTICE,
     tidy_return,
 )
-from needs.outputs.files import atomic_write_bytes, workbook_bytes
+from needs.outputs.files import atomic_write_together, csv_bytes, workbook_bytes
 from needs.reference.periods import period_end, period_start
 from needs.version import __version__
 
@@ -110,13 +115,12 @@ _COUNT_FORMAT = "#,##0"
 
 
 def _csv_bytes(tidy: pd.DataFrame) -> bytes:
-    """The tidy return as UTF-8 CSV: money to two decimals, counts as integers."""
+    """The tidy return as UTF-8 CSV: money to two decimals, counts as integers, text made
+    safe for spreadsheets (:func:`needs.outputs.files.csv_bytes`)."""
     money = tidy["unit"].eq("pounds").to_numpy()
     values = tidy["value"].astype(float)
     text = np.where(money, values.round(2).map("{:.2f}".format), values.round().astype("int64").astype(str))
-    buffer = io.StringIO()
-    tidy.assign(value=text).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(tidy.assign(value=text))
 
 
 def _write_cover(worksheet: Worksheet, dataset: Dataset, area: str, period: str) -> None:
@@ -212,8 +216,10 @@ def write_return(
 ) -> tuple[Path, Path]:
     """Write the return as an Excel workbook at ``path`` and a tidy CSV beside it.
 
-    Both files are written atomically (a temporary file, then ``os.replace``), after both
-    have been built, so a failure leaves no half-written return.
+    Both files are built first, then written together or not at all
+    (:func:`needs.outputs.files.atomic_write_together`): a failure (a full disk, a file
+    held open) leaves the previous workbook and CSV as they were and no temporary file.
+    Every text cell of both follows :func:`needs.outputs.files.safe_text`.
 
     Parameters
     ----------
@@ -235,6 +241,5 @@ def write_return(
     csv_path = path.with_suffix(".csv")
     workbook = workbook_bytes(return_workbook(sections, dataset, area, period))
     csv = _csv_bytes(tidy_return(sections, area, period))
-    atomic_write_bytes(path, workbook)
-    atomic_write_bytes(csv_path, csv)
+    atomic_write_together({path: workbook, csv_path: csv})
     return path, csv_path

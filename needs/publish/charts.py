@@ -12,7 +12,10 @@ contrast):
 * series told apart by hatching or marker shape as well as colour, with direct labels, so
   the chart reads in greyscale;
 * labelled axes and a title;
-* alt text generated from the numbers, stating what the chart shows.
+* alt text generated from the numbers, stating what the chart shows;
+* every text is drawn literally (:func:`literal_text`): an area, category or scenario name
+  holding ``$...$`` is shown as written, never parsed as mathtext or TeX (which would
+  draw something else, or fail on text that is not valid mathtext).
 
 Figures are built with :class:`matplotlib.figure.Figure` and the Agg canvas (no pyplot
 state, no GUI), and :func:`embed` writes PNG bytes with a fixed size, resolution and no
@@ -36,6 +39,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from needs.publish.formatting import category_label
 from needs.reference import categories as cat
@@ -48,6 +52,7 @@ __all__ = [
     "decline_reasons_chart",
     "embed",
     "funding_chart",
+    "literal_text",
     "representation_chart",
     "trends_chart",
 ]
@@ -75,6 +80,9 @@ _RC = {
     "axes.labelsize": 10,
     "svg.hashsalt": "needs",
     "hatch.linewidth": 0.8,
+    # Text is drawn as written (see literal_text); texts made while drawing (tick labels) too.
+    "text.parse_math": False,
+    "text.usetex": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -137,6 +145,24 @@ def _title(axes, text: str) -> None:
     figure.text(0.1 / WIDTH_INCHES, 1 - 0.12 / height, text, ha="left", va="top", fontsize=11, weight="bold")
 
 
+def literal_text(figure):
+    """Draw every text of ``figure`` literally: no mathtext, no TeX; returns ``figure``.
+
+    Titles, labels, tick labels, legends and annotations carry names from the user's data
+    (areas, scenarios, services). matplotlib would parse text between two ``$`` as mathtext
+    (or TeX with ``usetex``): ``Cost $x^2$`` would be drawn as a formula, and text that is
+    not valid mathtext would stop the report. Every :class:`matplotlib.text.Text` of the
+    figure is set to ``parse_math=False`` and ``usetex=False`` (matplotlib >= 3.5), so the
+    text is drawn character for character; texts created while drawing (tick labels) are
+    covered by ``text.parse_math: False`` in the charts' style. Every chart function returns
+    its figure through here, and :func:`embed` calls it again before drawing.
+    """
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return figure
+
+
 def _style(axes) -> None:
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(colors="#0b0c0c")
@@ -178,6 +204,7 @@ def embed(figure, alt: str, caption: str | None = None) -> Chart:
         Visible caption (default: the figure's title).
     """
     buffer = io.BytesIO()
+    literal_text(figure)
     with matplotlib.rc_context(_RC):
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
     width, height = (int(round(v * DPI)) for v in figure.get_size_inches())
@@ -318,7 +345,7 @@ def representation_chart(
         f"Dot chart comparing, by {characteristic_label.lower()}, the share of {who} with the "
         f"share of expected victims{', ' + where if where else ''}. " + "; ".join(described) + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,7 +422,7 @@ def decline_reasons_chart(data: pd.DataFrame, *, where: str = ""):
         + ("; ".join(described) if described else "No decline reasons were recorded")
         + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +497,7 @@ def capacity_chart(benchmark: Mapping[str, Any], erlang: pd.DataFrame, *, where:
         "Bar chart comparing safe accommodation units with the Council of Europe benchmark and "
         f"with the units modelled as needed{', ' + where if where else ''}: " + "; ".join(described) + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 # --------------------------------------------------------------------------------------------
@@ -549,7 +576,7 @@ def funding_chart(data: pd.DataFrame, *, where: str = ""):
         + ("; ".join(described) if described else "No funding data")
         + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,7 +651,7 @@ def trends_chart(data: pd.DataFrame, *, where: str = "", ylabel: str = "Per 10,0
         + ("; ".join(described) if described else "No trend data")
         + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 def render(result: tuple[Any, str], caption: str | None = None) -> Chart:

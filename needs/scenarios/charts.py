@@ -5,7 +5,9 @@ Each function returns ``(figure, alt_text)`` like :mod:`needs.publish.charts`, s
 1.1.1, 1.4.1, 1.4.11): the Okabe-Ito palette (Okabe & Ito 2008,
 :data:`needs.publish.charts.OKABE_ITO`); every series also has its own hatching and a direct value
 label, so the chart reads in greyscale; labelled axes and titles; alt text built from the
-numbers, saying what the chart shows.
+numbers, saying what the chart shows; every text drawn literally
+(:func:`needs.publish.charts.literal_text`: a scenario or area name holding ``$...$`` is
+never parsed as mathtext).
 
 The figures drawn are modelled estimates for the whole area (not counts of people), so
 they are not disclosive; the comparison table's own rules are in :mod:`needs.scenarios.display`.
@@ -24,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from needs.publish.charts import DPI, OKABE_ITO, WIDTH_INCHES
+from needs.publish.charts import DPI, OKABE_ITO, WIDTH_INCHES, literal_text
 from needs.scenarios.display import format_value
 from needs.scenarios.figures import FIGURES
 
@@ -66,6 +68,9 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.hashsalt": "needs",
+    # Scenario and area names are drawn as written, never as mathtext (literal_text).
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 
@@ -171,7 +176,7 @@ def comparison(
         f"Bar charts comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
         f"(the baseline first){', ' + where if where else ''}. " + "; ".join(described) + "."
     )
-    return figure, alt
+    return literal_text(figure), alt
 
 
 def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: str = "") -> tuple[object, str]:
@@ -279,4 +284,4 @@ def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: st
         + "; ".join(described)
         + "."
     )
-    return chart, alt
+    return literal_text(chart), alt
