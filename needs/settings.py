@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
+from needs.inputs.limits import DEFAULT_LIMITS, ReadLimits
 from needs.reference.categories import ACCOMMODATION_TYPES, COE_DEFAULT_TYPES, TIER_ONE_AREA_TYPES
 from needs.reference.constants import (
     DEFAULT_CONFIDENCE,
@@ -34,7 +37,14 @@ from needs.reference.constants import (
 from needs.reference.locations import example_data
 from needs.reference.periods import is_period, period_of_dates
 
-__all__ = ["DEFAULT_OUT", "RunSettings", "choose_area", "latest_period"]
+__all__ = [
+    "DEFAULT_OUT",
+    "RunSettings",
+    "check_writable_file",
+    "check_writable_folder",
+    "choose_area",
+    "latest_period",
+]
 
 #: Output folder of reports and returns, relative to the working directory.
 DEFAULT_OUT = Path("reports")
@@ -125,6 +135,69 @@ def latest_period(dataset: Dataset) -> str:
     return str(periods.max())
 
 
+def check_writable_folder(path: str | Path, option: str = "--out") -> Path:
+    """Check that the output folder ``path`` can be written, or created and written.
+
+    Nothing is created: the folder itself if it exists, else its nearest existing parent,
+    must be a folder in which this process can create a file (tried with a temporary file,
+    removed at once, so a read-only filesystem is caught too, even for root).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, absolute.
+
+    Raises
+    ------
+    needs.errors.InputError
+        ``path`` is a file, sits under a file, or cannot be written or created (exit 2),
+        naming ``option`` and the path.
+    """
+    path = Path(path).absolute()
+    _check_folder(path, f"{option} {path}", "create this folder")
+    return path
+
+
+def check_writable_file(path: str | Path, option: str = "--out") -> Path:
+    """Check that the output file ``path`` can be written: it is not a folder, and its folder
+    can be written or created (as :func:`check_writable_folder`). Returns ``path``, absolute.
+
+    Raises
+    ------
+    needs.errors.InputError
+        Naming ``option`` and the path (exit 2).
+    """
+    path = Path(path).absolute()
+    if path.is_dir():
+        raise InputError(f"{option} {path}: this is a folder; give the name of the file to write")
+    _check_folder(path.parent, f"{option} {path}", "write this file")
+    return path
+
+
+def _check_folder(folder: Path, given: str, action: str) -> None:
+    """Raise :class:`InputError` starting with ``given`` ("cannot ``action``") unless
+    ``folder`` is, or can be created as, a folder this process can write in."""
+    existing = folder
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+    except OSError as error:  # e.g. a parent folder that cannot be searched
+        raise InputError(f"{given}: cannot {action} ({error.strerror or error})") from None
+    if not existing.is_dir():
+        if existing == folder and action == "create this folder":
+            raise InputError(f"{given}: this is a file, not a folder; give a folder for the output")
+        raise InputError(f"{given}: cannot {action}, because {existing} is a file, not a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".needs-write-check.", suffix=".tmp", dir=existing)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if existing == folder and action == "create this folder":
+            raise InputError(f"{given}: cannot write in this folder ({reason})") from None
+        raise InputError(f"{given}: cannot {action} in {existing} ({reason})") from None
+    os.close(handle)
+    os.unlink(probe)
+
+
 def _number(name: str, value: Any, low: float, high: float) -> float:
     try:
         number = float(value)
@@ -163,6 +236,11 @@ class RunSettings:
         Seed of every random draw (Monte Carlo intervals, synthetic data).
     timestamp
         Print the time of rendering in the report (off: the same inputs give the same bytes).
+    limits
+        Read limits raised above :data:`needs.inputs.limits.DEFAULT_LIMITS`, as
+        ``NAME=VALUE`` strings (``--limit rows=10000000``); kept in canonical form (only the
+        limits that differ from the defaults). :attr:`read_limits` gives the
+        :class:`~needs.inputs.limits.ReadLimits` every :func:`needs.load` of the run uses.
 
     Values are checked when the object is made; a bad one raises
     :class:`needs.errors.InputError` naming the option (exit 2 on the command line).
@@ -179,6 +257,7 @@ class RunSettings:
     target_turnaway: float = DEFAULT_TARGET_TURNAWAY
     seed: int = DEFAULT_SEED
     timestamp: bool = False
+    limits: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -211,6 +290,9 @@ class RunSettings:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InputError(f"--seed must be a whole number of at least 0, got {self.seed!r}")
         put("timestamp", bool(self.timestamp))
+        if isinstance(self.limits, str):
+            raise InputError("--limit: expected a list of NAME=VALUE options, not one string")
+        put("limits", tuple(DEFAULT_LIMITS.raised(self.limits).as_options()))
 
     @classmethod
     def from_options(cls, **options: Any) -> RunSettings:
@@ -225,6 +307,11 @@ class RunSettings:
         """A copy with some settings changed (checked again)."""
         return dataclasses.replace(self, **changes)
 
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The read limits of this run: the defaults raised by :attr:`limits`."""
+        return DEFAULT_LIMITS.raised(self.limits)
+
     def check_files(self) -> None:
         """Raise :class:`InputError` for a missing data folder or scenario file."""
         if not self.data_dir.is_dir():
@@ -232,6 +319,12 @@ class RunSettings:
         for path in self.scenarios:
             if not path.is_file():
                 raise InputError(f"scenario file not found: {path}")
+
+    def check_out_dir(self) -> Path:
+        """Raise :class:`InputError` (exit 2) unless the output folder can be written, or
+        created and written (:func:`check_writable_folder`); nothing is created here.
+        Returns the output folder, absolute."""
+        return check_writable_folder(self.out_dir, "--out")
 
     def resolve(self, dataset: Dataset) -> RunSettings:
         """These settings with the area and the period chosen for ``dataset`` (see the module)."""
@@ -247,6 +340,7 @@ class RunSettings:
         values["out_dir"] = str(self.out_dir)
         values["scenarios"] = [str(path) for path in self.scenarios]
         values["coe_types"] = list(self.coe_types)
+        values["limits"] = list(self.limits)
         return values
 
     @classmethod

@@ -2,8 +2,10 @@
 
 Each command is a module of this package with ``add_parser(commands)`` (its arguments, whose
 help states every default) and ``run(args)`` (build the settings, call the library, print).
-Exit codes: 0 success, 2 bad input (data, arguments, scenario files), 1 anything else.
-Errors are printed as plain messages; set ``NEEDS_DEBUG=1`` to see tracebacks.
+Exit codes: 0 success, 2 bad input (data, arguments, scenario files, an output path that
+cannot be written), 1 anything else; 130 when stopped by SIGINT (Ctrl-C) and 143 when stopped
+by SIGTERM, after the run has removed its temporary files and left every previous output as
+it was. Errors are printed as one plain message; set ``NEEDS_DEBUG=1`` to see tracebacks.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import sys
 
 from needs.cli import annual_return, dictionary, report, scenarios, synth, template, validate
-from needs.errors import NeedsError
+from needs.errors import NeedsError, interruptible
 from needs.version import __version__
 
 __all__ = ["build_parser", "main"]
@@ -46,13 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        # SIGINT and SIGTERM become exceptions, so every cleanup runs before the exit.
+        with interruptible():
+            return args.run(args)
     except NeedsError as error:
         print(f"needs: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("needs: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:  # Ctrl-C, or needs.errors.Interrupted (SIGINT, SIGTERM)
+        what = str(error) or "interrupted"
+        print(f"needs: {what}; stopped with no partial output and no temporary file left", file=sys.stderr)
+        return getattr(error, "exit_code", 130)
     except Exception as error:  # last resort: a clear message, not a traceback
         if os.environ.get("NEEDS_DEBUG"):
             raise

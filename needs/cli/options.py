@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from needs.inputs.limits import DEFAULT_LIMITS
 from needs.reference.categories import ACCOMMODATION_TYPES, COE_DEFAULT_TYPES
 from needs.reference.constants import (
     DEFAULT_CONFIDENCE,
@@ -60,6 +61,19 @@ def add_assessment_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         help=f"target share turned away for lack of space (default: {DEFAULT_TARGET_TURNAWAY})",
+    )
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """``--limit NAME=VALUE`` (repeatable): raise a limit on what is read from the data folder."""
+    defaults = ", ".join(f"{name}={getattr(DEFAULT_LIMITS, name):_}" for name in DEFAULT_LIMITS.names())
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help="raise a limit on what is read from the data files, repeatable, e.g. --limit rows=10_000_000 "
+        f"(defaults: {defaults})",
     )
 
 

@@ -27,6 +27,7 @@ def add_parser(commands) -> None:
     )
     options.add_assessment_options(parser)
     options.add_seed(parser)
+    options.add_limits(parser)
     parser.add_argument(
         "--timestamp", action="store_true", help="print the rendering time in the report (default: off)"
     )
@@ -54,6 +55,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         target_turnaway=args.target_turnaway,
         seed=args.seed,
         timestamp=args.timestamp or None,
+        limits=getattr(args, "limit", None),
     )
 
 

@@ -31,6 +31,7 @@ def add_parser(commands) -> None:
         "--draws", type=int, default=0, help="Monte Carlo draws for intervals (default: 0, none)"
     )
     options.add_seed(compare_parser)
+    options.add_limits(compare_parser)
     compare_parser.set_defaults(run=run)
 
 
@@ -39,11 +40,16 @@ def run(args: argparse.Namespace) -> int:
     if args.draws < 0:
         raise InputError(f"--draws: expected a whole number >= 0, found {args.draws}")
     settings = RunSettings.from_options(
-        data_dir=args.data, area=args.area, period=args.period, scenarios=args.files, seed=args.seed
+        data_dir=args.data,
+        area=args.area,
+        period=args.period,
+        scenarios=args.files,
+        seed=args.seed,
+        limits=getattr(args, "limit", None),
     )
     scenarios = load_scenarios(settings.scenarios)
     settings.check_files()
-    dataset = load(settings.data_dir)
+    dataset = load(settings.data_dir, limits=settings.read_limits)
     settings = options.announce(settings, settings.resolve(dataset))
     table = compare(
         dataset, settings.area, settings.period, scenarios, draws=args.draws, seed=settings.seed

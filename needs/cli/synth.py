@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 from needs.cli import options
+from needs.errors import InputError
 from needs.reference.constants import DEFAULT_SEED
+from needs.settings import check_writable_folder
 from needs.synth.folders import synthetic_dataset, write_dataset
 
 
@@ -28,6 +30,11 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.referrals is not None and args.referrals < 1:
+        raise InputError(f"--referrals must be a whole number of at least 1, got {args.referrals}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed must be a whole number of at least 0, got {args.seed}")
+    check_writable_folder(args.out, "--out")
     started = time.perf_counter()
     seed = DEFAULT_SEED if args.seed is None else args.seed
     tables, metadata = synthetic_dataset(national=args.national, n_referrals=args.referrals, seed=seed)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from needs.inputs.template import write_template
 from needs.reference.schema import TABLES
+from needs.settings import check_writable_file
 
 DEFAULT_TEMPLATE = Path("needs-data-template.xlsx")
 
@@ -25,6 +26,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_writable_file(args.out, "--out")
     path = write_template(args.out, args.tables)
     print(f"Wrote the data collection template to {path}")
     return 0

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from needs.cli import options
 from needs.errors import DataValidationError, InputError
+from needs.inputs.limits import DEFAULT_LIMITS
 from needs.inputs.load import load, summary
 from needs.reference.locations import example_data
 
@@ -16,14 +18,16 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "folder", nargs="?", type=Path, default=None, help="data folder (default: the embedded example)"
     )
+    options.add_limits(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the folder; print a summary (0) or every problem (2). Nothing is written."""
     folder = args.folder if args.folder is not None else example_data()
+    limits = DEFAULT_LIMITS.raised(getattr(args, "limit", None) or ())
     try:
-        dataset = load(folder)
+        dataset = load(folder, limits=limits)
     except DataValidationError as error:
         errors = [issue for issue in error.issues if issue.severity == "error"]
         warnings = [issue for issue in error.issues if issue.severity == "warning"]

@@ -7,9 +7,10 @@ scheduler address the work goes to a Dask distributed cluster through
 
 How a run goes (:func:`render_all`):
 
-1. **Check and load once, here.** The data folder is loaded and validated in this process,
-   the period and the report options are checked, so bad input fails fast (exit 2) instead
-   of failing in every area. The validated dataset is written once to a snapshot file
+1. **Check and load once, here.** The scenario files are checked, the output folder must
+   be writable, the data folder is loaded and validated in this process (within the run's
+   read limits), the period and the report options are checked, so bad input fails fast
+   (exit 2) instead of failing in every area. The validated dataset is written once to a snapshot file
    (:mod:`needs.inputs.snapshot`) in a temporary folder inside the output folder, removed
    when the run ends (also on failure or interrupt).
 2. **One task per area.** Each task calls :func:`needs.outputs.report.render` for one area with its
@@ -24,6 +25,14 @@ How a run goes (:func:`render_all`):
    process of the default pool dies, the pool is replaced and the areas it was running are
    retried. The other areas carry on; failures are listed at the end.
 4. **Index.** ``index.html`` links every rendered report and names the areas that failed.
+5. **Interrupts.** SIGINT or SIGTERM to this process (in the main thread) becomes
+   :class:`needs.errors.Interrupted`: the default pool's workers are sent SIGTERM, each
+   one rendering kills its kernel and removes its work folder (see
+   :func:`needs.outputs.report.render`) and exits, an idle one exits at once; then the
+   snapshot folder is removed and the exception goes on (``needs report --all-areas`` exits
+   130 or 143). Reports finished before the signal stay; no index is written. Workers
+   ignore SIGINT while idle, so Ctrl-C in a terminal (sent to every process of the
+   terminal's group) is handled once, by this process.
 
 The default pool keeps at most ``workers`` areas in flight, so a pool that breaks takes down
 only the areas it was running. Its processes are started with ``spawn`` (no fork of a parent
@@ -37,11 +46,13 @@ written where this process cannot see it, or by another version, is reported as 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -53,10 +64,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from needs.errors import InputError, NeedsError
+from needs.errors import InputError, NeedsError, interruptible
 from needs.inputs.load import load
 from needs.inputs.snapshot import temporary_snapshot
 from needs.outputs.report import render, run_settings
+from needs.scenarios.spec import load_scenarios
 from needs.settings import RunSettings, latest_period
 from needs.version import __version__
 
@@ -123,9 +135,16 @@ def _render_one(
     ``options`` are keyword arguments of :func:`needs.outputs.report.render`, including
     ``snapshot``: the path of the run's dataset snapshot, read instead of the data folder.
     ``attempt`` only makes each retry a distinct task (Dask treats identical calls as one).
+
+    In a worker of the default pool, an interrupt (SIGTERM from the parent, which stops the
+    run) ends the worker process once the render has cleaned up.
     """
     try:
         path = render(data_dir, area=area, period=period, out_dir=out_dir, progress=False, **options)
+    except KeyboardInterrupt as error:  # needs.errors.Interrupted: the render has cleaned up
+        if _IN_POOL_WORKER:
+            os._exit(getattr(error, "exit_code", 130))
+        raise
     except NeedsError as error:
         return AreaOutcome(area, error=str(error), version=__version__)
     except Exception as error:  # a dead kernel, a port taken by another kernel, ...
@@ -143,8 +162,33 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: True in a worker process of the default pool (set by :func:`_start_worker`).
+_IN_POOL_WORKER = False
+
+
+def _exit_worker(signum: int, frame: object) -> None:
+    """SIGTERM to an idle worker of the default pool: it holds nothing to clean up."""
+    os._exit(128 + signum)
+
+
+def _start_worker() -> None:
+    """Initializer of the default pool's workers: the parent decides when the run stops.
+
+    SIGINT (Ctrl-C reaches every process of the terminal's group) is ignored while idle and
+    SIGTERM ends an idle worker quietly; while a report renders, both are handled by the
+    render (kernel killed, work folder removed) and the worker then exits.
+    """
+    global _IN_POOL_WORKER
+    _IN_POOL_WORKER = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _exit_worker)
+
+
 def _process_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+    )
 
 
 def _dask_client(scheduler: str):
@@ -276,8 +320,12 @@ def render_all(
     Raises
     ------
     needs.errors.InputError
-        The data folder fails validation, an area is not a tier-one area with population,
-        the period is not a financial year, or the Dask scheduler cannot be reached.
+        The data folder fails validation, a scenario file is invalid, the output folder
+        cannot be written, an area is not a tier-one area with population, the period is
+        not a financial year, or the Dask scheduler cannot be reached.
+    needs.errors.Interrupted
+        SIGINT or SIGTERM arrived: the workers were stopped and every temporary file
+        removed (see the module).
     TypeError, ValueError
         Unknown or unpicklable ``options``; ``executor`` together with ``scheduler``;
         ``workers`` or ``retries`` out of range.
@@ -294,8 +342,32 @@ def render_all(
     )
     if settings.area is not None:
         raise InputError("an area cannot be set when rendering every area")
+    running: dict[str, _Pool] = {}
+
+    def stop_workers() -> None:
+        if "pool" in running:
+            running["pool"].stop_workers()
+
+    with interruptible(on_signal=stop_workers):
+        return _render_all(settings, options, areas, executor, workers, scheduler, progress, retries, running)
+
+
+def _render_all(
+    settings: RunSettings,
+    options: Mapping[str, Any],
+    areas: Iterable[str] | None,
+    executor: Executor | None,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    retries: int,
+    running: dict[str, _Pool],
+) -> AllAreasResult:
+    """:func:`render_all` once its arguments are checked; ``running`` receives the default pool."""
     settings.check_files()
-    dataset = load(settings.data_dir)
+    load_scenarios(settings.scenarios, limits=settings.read_limits)
+    settings.check_out_dir()
+    dataset = load(settings.data_dir, limits=settings.read_limits)
     if settings.period is None:
         settings = settings.replace(period=latest_period(dataset))
         if progress:
@@ -314,7 +386,10 @@ def render_all(
         order = [code for code in order if code in set(wanted)]
     if not order:
         raise InputError(f"{data_dir.name} holds no tier-one area with population to report on")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"--out {out_dir}: cannot create the output folder ({error.strerror or error})") from None
 
     # Every task reads the validated data from the snapshot; its folder is removed when the
     # block ends (normally, on failure or on interrupt), after the workers have stopped.
@@ -327,6 +402,8 @@ def render_all(
             if executor is None and not client
             else None
         )
+        if pool is not None:
+            running["pool"] = pool
         if client is not None:
             executor = client.get_executor(pure=False)
         try:
@@ -365,6 +442,14 @@ class _Pool:
     def replace(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = _process_pool(self.size)
+
+    def stop_workers(self) -> None:
+        """Send SIGTERM to every worker process (the run is being interrupted): a worker
+        rendering cleans up and exits, an idle one exits (see :func:`_start_worker`)."""
+        processes = getattr(self.executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            with contextlib.suppress(Exception):  # already gone: the others must still be stopped
+                process.terminate()
 
 
 def _run(

@@ -2,10 +2,12 @@
 
 :func:`render` is the whole pipeline:
 
-1. **Check the inputs in this process** (:func:`needs.load` validates the data folder,
-   unless the caller passes the dataset or a snapshot of it; the area, period, threshold
-   and scenario files are checked), so bad input fails fast with
-   :class:`needs.errors.InputError` (exit 2) before any kernel starts.
+1. **Check the inputs in this process**: the scenario files are read and checked
+   (:func:`needs.scenarios.spec.load_scenarios`), the output folder must be writable,
+   :func:`needs.load` validates the data folder within the run's read limits (unless the
+   caller passes the dataset or a snapshot of it), and the area, period and threshold are
+   checked, so bad input fails fast with :class:`needs.errors.InputError` (exit 2) before
+   any kernel starts.
 2. **Execute** ``notebooks/assessment.ipynb`` with papermill (kernel ``python3``) into a
    temporary folder created inside the output folder (same filesystem). The data are
    validated once: the kernel gets the validated dataset as a snapshot file
@@ -17,8 +19,18 @@
    ``templates/`` into one self-contained HTML file: no code, prompts or streams; a title
    block; a contents list; a provenance footer with the toolkit version, the parameters
    and the SHA-256 of every input file (by file name, never an absolute path).
-4. **Publish atomically**: the audit notebook and then the HTML are moved into place with
-   :func:`os.replace`. A failed or interrupted run leaves no new HTML and no partial file.
+4. **Publish atomically**: the HTML and the audit notebook are replaced together or not
+   at all (:func:`replace_together`): the previous pair is kept as hard links in the work
+   folder, and if the second :func:`os.replace` fails the first file is put back. A failed
+   or interrupted run leaves the previous pair as it was and no partial file.
+
+**Interrupts.** While a report renders, SIGINT and SIGTERM become
+:class:`needs.errors.Interrupted` (:func:`needs.errors.interruptible`): the kernel process
+this render started is killed at once (its whole process group), the exception unwinds
+through the cleanup (the work folder, with the snapshot and the executed notebook, is
+removed) and the previous handlers are restored; ``needs report`` then exits with 130
+(SIGINT) or 143 (SIGTERM) and one line on standard error. A signal that arrives while the
+two files are being replaced is held back until both are in place.
 
 Reports are reproducible: the same inputs give byte-identical HTML (no wall-clock time
 unless ``timestamp=True``; timing and kernel metadata are stripped; charts are
@@ -30,7 +42,10 @@ them, so the command line starts quickly for the commands that render nothing.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
+import functools
 import hashlib
 import html
 import json
@@ -38,6 +53,8 @@ import logging
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -46,15 +63,16 @@ from pathlib import Path
 from typing import Any
 
 from needs.assessment.assemble import check_area_and_period
-from needs.errors import InputError, ReportError
+from needs.errors import InputError, ReportError, interruptible, uninterrupted
 from needs.inputs.dataset import Dataset
 from needs.inputs.load import load
 from needs.inputs.snapshot import read_snapshot, write_snapshot
 from needs.reference import locations
+from needs.scenarios.spec import load_scenarios
 from needs.settings import RunSettings
 from needs.version import __version__
 
-__all__ = ["NOTEBOOK", "TEMPLATE", "TEMPLATES", "report_paths", "render", "section_of"]
+__all__ = ["NOTEBOOK", "TEMPLATE", "TEMPLATES", "replace_together", "report_paths", "render", "section_of"]
 
 #: The parameterised assessment notebook.
 NOTEBOOK = locations.notebook("assessment.ipynb")
@@ -67,6 +85,11 @@ KERNEL = "python3"
 SCENARIOS_TAG = "scenarios"
 #: Notebook parameter that receives the path of the dataset snapshot (if the notebook declares it).
 SNAPSHOT_PARAMETER = "snapshot"
+#: Setting sent to a notebook only if it declares it: a kernel given a snapshot reads no data file.
+LIMITS_PARAMETER = "limits"
+
+#: The kernel managers started by the render running in this context (see :func:`_kernel_manager_class`).
+_KERNELS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("needs_report_kernels", default=None)
 
 
 def _stage(message: str, progress: bool) -> None:
@@ -87,15 +110,36 @@ def report_paths(out_dir: str | Path, area: str, period: str, name: str | None =
 # --------------------------------------------------------------------------------------------
 
 
-def check_inputs(settings: RunSettings, dataset: Dataset | None = None) -> tuple[Dataset, RunSettings]:
+def check_options(settings: RunSettings) -> None:
+    """The checks that need no data, cheapest first: the data folder and the scenario files
+    exist, the scenario files are valid (:func:`needs.scenarios.spec.load_scenarios`: a
+    mistake names the file and the key) and the output folder can be written (or created).
+
+    Raises
+    ------
+    needs.errors.InputError
+        Naming the file, key or option (exit 2).
+    """
+    settings.check_files()
+    load_scenarios(settings.scenarios, limits=settings.read_limits)
+    settings.check_out_dir()
+
+
+def check_inputs(
+    settings: RunSettings, dataset: Dataset | None = None, *, options_checked: bool = False
+) -> tuple[Dataset, RunSettings]:
     """Load and validate the data (unless given), choose the area and the period, and check
     that the data cover them: everything that can fail on bad input, before any kernel starts.
 
+    First :func:`check_options` (unless ``options_checked``), then the data folder is loaded
+    and validated within the settings' read limits (unless ``dataset`` is given).
+
     Returns the dataset and the settings with the area and the period filled in.
     """
-    settings.check_files()
+    if not options_checked:
+        check_options(settings)
     if dataset is None:
-        dataset = load(settings.data_dir)
+        dataset = load(settings.data_dir, limits=settings.read_limits)
     resolved = settings.resolve(dataset)
     check_area_and_period(dataset, resolved.area, resolved.period)
     return dataset, resolved
@@ -342,6 +386,7 @@ def render(
     target_turnaway: float | None = None,
     seed: int | None = None,
     timestamp: bool | None = None,
+    limits: Sequence[str] | None = None,
     progress: bool = True,
     notebook: str | Path | None = None,
     name: str | None = None,
@@ -358,7 +403,7 @@ def render(
         folder, scenarios, threshold, confidence, benchmark types, target turn-away, seed,
         timestamp), or a data folder. Default: the embedded demonstration data with every
         default of :class:`~needs.settings.RunSettings`.
-    area, period, out_dir, scenarios, suppress_below, confidence, coe_types, target_turnaway, seed, timestamp
+    area, period, out_dir, scenarios, suppress_below, confidence, coe_types, target_turnaway, seed, timestamp, limits
         Override the setting of the same name (``None`` keeps it): see
         :class:`~needs.settings.RunSettings`. With no area and no period the area is chosen
         by :func:`needs.settings.choose_area` and the period is the latest in the data.
@@ -390,15 +435,18 @@ def render(
     Raises
     ------
     needs.errors.InputError
-        Bad data (validation messages), unknown area, bad period or missing scenario file:
-        raised before any kernel starts.
+        Bad data (validation messages), unknown area, bad period, a missing or invalid
+        scenario file, an output folder that cannot be written: raised before any kernel
+        starts.
     needs.errors.ReportError
-        A notebook cell failed; the message names the section.
+        A notebook cell failed (the message names the section), or the files could not be
+        replaced (the previous pair is left as it was).
+    needs.errors.Interrupted
+        SIGINT or SIGTERM arrived (in the main thread): the kernel was killed and the work
+        folder removed; the previous report is as it was.
     needs.inputs.snapshot.SnapshotError
         ``snapshot`` is missing, corrupt or from another version.
     """
-    import nbformat  # heavy: only when a report is rendered
-
     if dataset is not None and snapshot is not None:
         raise ValueError("dataset, snapshot: give one or the other, not both")
     asked = run_settings(
@@ -413,12 +461,37 @@ def render(
         target_turnaway=target_turnaway,
         seed=seed,
         timestamp=timestamp,
+        limits=limits,
     )
+    kernels: list[Any] = []
+    token = _KERNELS.set(kernels)
+    try:
+        # SIGINT/SIGTERM: kill the kernel at once, then unwind through the cleanup below.
+        with interruptible(on_signal=functools.partial(_stop_kernels, kernels, wait=False)):
+            return _render(asked, progress, notebook, name, title, dataset, snapshot)
+    finally:
+        _stop_kernels(kernels, wait=True)
+        _KERNELS.reset(token)
+
+
+def _render(
+    asked: RunSettings,
+    progress: bool,
+    notebook: str | Path | None,
+    name: str | None,
+    title: str | None,
+    dataset: Dataset | None,
+    snapshot: str | Path | None,
+) -> Path:
+    """:func:`render` once its settings are made (see there)."""
+    import nbformat  # heavy: only when a report is rendered
+
+    check_options(asked)  # before any progress message: a mistake is the only line printed
     _stage(f"checking the data in {asked.data_dir.name}", progress)
     if snapshot is not None:
         snapshot = Path(snapshot).resolve()
         dataset = read_snapshot(snapshot)
-    dataset, settings = check_inputs(asked, dataset)
+    dataset, settings = check_inputs(asked, dataset, options_checked=True)
     if asked.area is None:
         _stage(f"area {settings.area} ({dataset.area_name(settings.area)})", progress)
     if asked.period is None:
@@ -428,6 +501,8 @@ def render(
         meta["title"] = title
     notebook = Path(notebook or NOTEBOOK)
     parameters = settings.to_parameters()
+    if not declares_parameter(notebook, LIMITS_PARAMETER):
+        parameters.pop(LIMITS_PARAMETER, None)
 
     out = settings.out_dir.resolve()
     try:
@@ -436,8 +511,10 @@ def render(
         raise InputError(f"cannot create the output folder {out}: {error.strerror or error}") from None
     html_path, audit_path = report_paths(out, settings.area, settings.period, name)
     ensure_kernel()
-    work = Path(tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out))
+    work: Path | None = None
     try:
+        with uninterrupted():  # a signal now would otherwise strand the folder before it is known
+            work = Path(tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out))
         if declares_parameter(notebook, SNAPSHOT_PARAMETER):
             # The kernel reads the data validated above: the caller's snapshot, or one written in
             # the work folder (record-level data: only ever in temporary folders).
@@ -452,12 +529,130 @@ def render(
         staged_audit = work / audit_path.name
         staged_html.write_text(page, encoding="utf-8")
         nbformat.write(_audit_notebook(executed), str(staged_audit))
-        os.replace(staged_audit, audit_path)
-        os.replace(staged_html, html_path)
+        replace_together([(staged_audit, audit_path), (staged_html, html_path)], work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     _stage(f"written {html_path}", progress)
     return html_path
+
+
+def replace_together(moves: Sequence[tuple[Path, Path]], work: Path) -> None:
+    """Move each staged file onto its target with :func:`os.replace`: all of them or none.
+
+    Each target that exists is first kept in ``work`` (a hard link, or a copy where links
+    are not possible; ``work`` must be on the targets' filesystem). If a move fails, the
+    targets already replaced are put back from those copies (or removed, if there was no
+    previous file), so the previous set of files stays consistent. SIGINT and SIGTERM are
+    held back until the moves are done (:func:`needs.errors.uninterrupted`).
+
+    Parameters
+    ----------
+    moves
+        ``(staged, target)`` pairs, in the order they are replaced.
+    work
+        A temporary folder beside the targets; the caller removes it.
+
+    Raises
+    ------
+    needs.errors.ReportError
+        A move failed; the targets are as they were before the call.
+    """
+    with uninterrupted():
+        kept: list[Path | None] = []
+        try:
+            for number, (_, target) in enumerate(moves):
+                if not os.path.lexists(target):
+                    kept.append(None)
+                    continue
+                backup = Path(work) / f".previous-{number}-{Path(target).name}"
+                try:
+                    os.link(target, backup)
+                except OSError:
+                    shutil.copy2(target, backup)
+                kept.append(backup)
+        except OSError as error:
+            raise ReportError(
+                f"cannot replace {error.filename or 'the report'}: {error.strerror or error}; "
+                "the previous report was left as it was"
+            ) from None
+        done: list[tuple[Path, Path | None]] = []
+        try:
+            for (staged, target), backup in zip(moves, kept, strict=True):
+                os.replace(staged, target)
+                done.append((Path(target), backup))
+        except OSError as error:
+            restored = _restore(done)
+            state = "left as it was" if restored else "partly replaced: check it"
+            raise ReportError(
+                f"cannot write {error.filename or 'the report'}: {error.strerror or error}; "
+                f"the previous report and audit notebook were {state}"
+            ) from None
+        except BaseException:
+            _restore(done)
+            raise
+
+
+def _restore(done: Sequence[tuple[Path, Path | None]]) -> bool:
+    """Put back the targets already replaced (newest first); True if all were restored."""
+    restored = True
+    for target, backup in reversed(done):
+        try:
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+        except OSError:
+            restored = False
+    return restored
+
+
+# --------------------------------------------------------------------------------------------
+# The kernel: started under a known manager, killed on an interrupt
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _kernel_manager_class() -> type:
+    """A Jupyter kernel manager that records itself in the running render's list of kernels
+    (:data:`_KERNELS`) when it starts a kernel, so an interrupt can kill that kernel."""
+    from jupyter_client.manager import AsyncKernelManager  # heavy: only when a report is rendered
+
+    class RecordedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kwargs: Any) -> None:
+            kernels = _KERNELS.get()
+            if kernels is not None:
+                kernels.append(self)
+            await super().start_kernel(**kwargs)
+
+    return RecordedKernelManager
+
+
+def _stop_kernels(kernels: Sequence[Any], wait: bool = True) -> None:
+    """Kill every kernel in ``kernels`` that is still running (its whole process group).
+
+    Called by the signal handler (``wait=False``: only the kill, nothing that blocks) and
+    when a render ends (``wait=True``: also reap the process and remove its connection
+    file). A kernel already shut down by papermill has no process left and is skipped.
+    """
+    for manager in kernels:
+        provisioner = getattr(manager, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is None:
+            continue
+        if process.poll() is None:
+            group = getattr(provisioner, "pgid", None)
+            with contextlib.suppress(OSError):
+                # The kernel runs in its own session: its group holds it and its children.
+                if group and hasattr(os, "killpg") and group != os.getpgid(0):
+                    os.killpg(group, signal.SIGKILL)
+                else:
+                    process.kill()
+        if wait:
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+            with contextlib.suppress(Exception):
+                manager.cleanup_connection_file()
 
 
 def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress: bool) -> Any:
@@ -480,6 +675,8 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress:
             # Local kernels only: keep the kernel's TCP warning out of the progress display.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
             cwd=str(notebook.parent),
+            # Records the kernel so that an interrupt can kill it (see _stop_kernels).
+            kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as error:
         section = "unknown section"
