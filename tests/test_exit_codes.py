@@ -221,3 +221,14 @@ def test_settings_carry_the_limits(tmp_path):
         RunSettings.from_options(limits=["rows=abc"])
     with pytest.raises(InputError, match="not one string"):
         RunSettings(limits="rows=10")
+
+
+def test_scenarios_compare_reads_scenario_files_within_the_raised_limits(tmp_path, capsys):
+    from needs.cli import main
+
+    scenario = tmp_path / "growth.yaml"
+    scenario.write_text("name: Growth\nassumptions:\n  demand_growth: 0.1\n", encoding="utf-8")
+    assert main(["scenarios", "compare", str(scenario), "--limit", "yaml_bytes=10"]) == 2
+    err = capsys.readouterr().err
+    assert "yaml_bytes" in err and "growth.yaml" in err and "Traceback" not in err
+    assert main(["scenarios", "compare", str(scenario), "--limit", "yaml_bytes=100000"]) == 0

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         limits=getattr(args, "limit", None),
     )
-    scenarios = load_scenarios(settings.scenarios)
+    scenarios = load_scenarios(settings.scenarios, limits=settings.read_limits)
     settings.check_files()
     dataset = load(settings.data_dir, limits=settings.read_limits)
     settings = options.announce(settings, settings.resolve(dataset))
