@@ -186,6 +186,9 @@ ADDITIVE: dict[tuple[str, str], tuple[tuple[str, Callable[[str], bool]], ...]] =
     ("households_supported", "category"): ((ALL, _every), (KNOWN, _recorded)),
     ("households_referred", "category"): ((ALL, _every), (KNOWN, _recorded)),
     ("households_arriving", "accommodation_type"): ((ALL, _every),),
+    # A household usually comes from one area; where the counts do add up (checked by the
+    # page), a reader can use the sum, so the page must too.
+    ("households_referred", "origin"): ((ALL, _every),),
 }
 
 #: Codes that stand for a subtotal of their dimension (never a child of another).

@@ -365,13 +365,6 @@ class Page:
     def is_hidden(self, key: Key) -> bool:
         return key in self.hidden
 
-    def value(self, fact: str, **dims: Any) -> float | str | None:
-        """A registered count as published: its value, ``[c]`` if hidden, None if unknown."""
-        key = cell_key(fact, dims)
-        if key not in self.values:
-            return None
-        return SYMBOL_CONFIDENTIAL if key in self.hidden else self.values[key]
-
     # -- the audit ---------------------------------------------------------------------------
 
     def audit(self) -> pd.DataFrame:
