@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
-from needs.assessment import capacity, funding, referrals
+from needs.assessment import capacity, children, engagement, flow, funding, people, referrals
 from needs.assessment.counting import _referrals_in_context, made_in_period, tier_one_lookup
 from needs.assessment.findings import findings
 from needs.assessment.population import expected_victims, population_totals
@@ -48,6 +48,11 @@ class Assessment:
     spend_by_service: pd.DataFrame
     trends: pd.DataFrame
     findings: pd.DataFrame
+    supported: pd.DataFrame = field(default_factory=pd.DataFrame)
+    referral_flow: pd.DataFrame = field(default_factory=pd.DataFrame)
+    household_flow: pd.DataFrame = field(default_factory=pd.DataFrame)
+    children: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     options: dict = field(default_factory=dict)
 
     def parts(self) -> dict[str, pd.DataFrame]:
@@ -237,6 +242,11 @@ def assess_all(
         spend_by_service=ours(funding.spend_by_service(dataset, period)),
         trends=trends(dataset, period, confidence, counter=counter),
         findings=pd.DataFrame(columns=["area_code", "rank", "topic", "sentence", "value", "lower", "upper"]),
+        supported=ours(people.supported_by_scope(dataset, period, context=context)),
+        referral_flow=ours(flow.referral_flow(dataset, period, context=context)),
+        household_flow=ours(flow.household_flow(dataset, period, context=context)),
+        children=ours(children.children_and_young_people(dataset, period, context=context)),
+        engagement=ours(engagement.engagement_themes(dataset, period, context=context)),
         options={
             "confidence": confidence,
             "measure": measure,

