@@ -38,6 +38,7 @@ import pandas as pd
 from needs.assessment.findings import findings
 from needs.publish.capacity_tables import CapacityTables
 from needs.publish.cells import cell_key
+from needs.publish.children_tables import ChildrenTables
 from needs.publish.data_quality import data_quality
 from needs.publish.formatting import (
     FORMATTERS,
@@ -69,7 +70,13 @@ MODELLED_FROM_STAYS = tuple(f for f in MODELLED_FROM_COUNTS if f != "demand")
 
 
 class Publication(
-    GovernanceTables, StoryTables, PopulationTables, ReferralTables, CapacityTables, FundingTables
+    GovernanceTables,
+    StoryTables,
+    ChildrenTables,
+    PopulationTables,
+    ReferralTables,
+    CapacityTables,
+    FundingTables,
 ):
     """The published tables, charts and findings of one area's assessment.
 

@@ -10,10 +10,16 @@ referrals and households, and children and young people.
 from __future__ import annotations
 
 from needs.publish.cells import PartSpec
+from needs.publish.children_specs import CHILDREN_MEASURE_SPECS, CHILDREN_PART_SPECS, CHILDREN_TABLE_SPECS
 from needs.publish.layout import MeasureSpec, TableSpec
 
 __all__ = ["STORY_MEASURE_SPECS", "STORY_PART_SPECS", "STORY_TABLE_SPECS"]
 
-STORY_PART_SPECS: tuple[PartSpec, ...] = ()
-STORY_TABLE_SPECS: tuple[TableSpec, ...] = ()
-STORY_MEASURE_SPECS: tuple[MeasureSpec, ...] = ()
+#: The parts of who was supported and the flows (children's join from their module).
+_PART_SPECS: tuple[PartSpec, ...] = ()
+_TABLE_SPECS: tuple[TableSpec, ...] = ()
+_MEASURE_SPECS: tuple[MeasureSpec, ...] = ()
+
+STORY_PART_SPECS: tuple[PartSpec, ...] = (*_PART_SPECS, *CHILDREN_PART_SPECS)
+STORY_TABLE_SPECS: tuple[TableSpec, ...] = (*_TABLE_SPECS, *CHILDREN_TABLE_SPECS)
+STORY_MEASURE_SPECS: tuple[MeasureSpec, ...] = (*_MEASURE_SPECS, *CHILDREN_MEASURE_SPECS)

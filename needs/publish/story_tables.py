@@ -26,7 +26,3 @@ class StoryTables(PublicationBase):
     def flows(self) -> Html:
         """The flows of referrals and households through the period."""
         return Html("")
-
-    def children_and_young_people(self) -> Html:
-        """Children and young people referred, supported and unable to be supported."""
-        return Html("")

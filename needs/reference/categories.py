@@ -88,6 +88,41 @@ BEDDED_ACCOMMODATION_TYPES: tuple[str, ...] = (
     "other_da_emergency",
 )
 
+#: Accommodation types of "relevant safe accommodation" (SI 2021/991 reg. 2, including
+#: sanctuary schemes, reg. 2(3)): support in them is the Part 4 duty and the scope of the
+#: annual return's "support in domestic abuse safe accommodation".
+SAFE_ACCOMMODATION_TYPES: tuple[str, ...] = (
+    "refuge",
+    "specialist_safe",
+    "dispersed_refuge_level",
+    "dispersed_semi_independent",
+    "second_stage",
+    "sanctuary",
+    "other_da_emergency",
+)
+
+#: Scope of support: in relevant safe accommodation (the Part 4 duty), community-based
+#: (s.57(6): other support, not in safe accommodation), or other (non-relevant accommodation
+#: such as B&B, or a type not known). :func:`scope_of` maps accommodation types to them.
+SCOPES = CategoryList(
+    "scope",
+    "Whether support was in relevant safe accommodation (the Part 4 duty) or community-based.",
+    {
+        "safe_accommodation": "In safe accommodation (Part 4 duty)",
+        "community": "Community-based support (not in safe accommodation)",
+        "other": "Other accommodation or type not known",
+    },
+)
+
+#: The scope of every accommodation type (each type in exactly one scope).
+SCOPE_OF_ACCOMMODATION_TYPE: dict[str, str] = {
+    **{code: "safe_accommodation" for code in SAFE_ACCOMMODATION_TYPES},
+    "not_accommodation": "community",
+    "not_relevant": "other",
+    NOT_KNOWN: "other",
+}
+
+
 #: Types counted towards the Council of Europe benchmark by default (a parameter).
 COE_DEFAULT_TYPES: tuple[str, ...] = ("refuge", "specialist_safe", "dispersed_refuge_level")
 
