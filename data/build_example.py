@@ -224,10 +224,10 @@ def england_profile() -> pd.DataFrame:
             label.str.startswith("Mixed"),
             label.str.startswith("White: English"),
             label == "White: Irish",
-            label.str.startswith("White"),
+            *(label == name for name in WHITE_OTHER_LABELS),
             label.str.startswith("Other"),
         ],
-        ["asian", "black", "mixed", "white_british", "white_irish", "white_gypsy_roma_other", "other"],
+        ["asian", "black", "mixed", "white_british", "white_irish", *WHITE_OTHER_LABELS.values(), "other"],
         default="",
     )
     frames.append(
@@ -363,6 +363,51 @@ def gender_identity() -> pd.DataFrame:
     )
 
 
+#: Census 2021 19-category labels of the three White groups the 8 categories merge.
+WHITE_OTHER_LABELS = {
+    "White: Gypsy or Irish Traveller": "white_gypsy_irish_traveller",
+    "White: Roma": "white_roma",
+    "White: Other White": "white_other",
+}
+#: Working code of the 8-category "White: Gypsy or Irish Traveller, Roma or Other White" (never written).
+WHITE_OTHER_8CAT = "white_other_8cat"
+
+
+def split_white_other(ethnic: pd.DataFrame) -> pd.DataFrame:
+    """``ethnic`` with each area's 8-category "White: Gypsy or Irish Traveller, Roma or Other
+    White" 16+ count split into :data:`needs.reference.categories.WHITE_OTHER_SUBGROUPS`.
+
+    ``n16[a, g] = N16[a] x c[a, g] / sum_g' c[a, g']``, where ``N16[a]`` is the merged group's
+    count of usual residents aged 16+ in area ``a`` (Census 2021 RM125, 8 categories) and
+    ``c[a, g]`` the area's count of usual residents of **all ages** in 19-category group ``g``
+    (ONS *Ethnic group, England and Wales: Census 2021*, ``C21_ETH_DVC2203``). Rounded by largest
+    remainder within the area, so the three counts sum to ``N16[a]`` exactly. An approximation:
+    it assumes the three groups have the same share aged 16+ (data/README.md).
+    """
+    detail = read("census2021_ethnic_group_19cat_ltla.csv")
+    detail = detail[detail["category"].isin(list(WHITE_OTHER_LABELS))]
+    detail = detail.assign(category=detail["category"].map(WHITE_OTHER_LABELS))
+    merged = ethnic[ethnic["category"] == WHITE_OTHER_8CAT]
+    missing = set(merged["area_code"]) - set(detail["area_code"])
+    if missing:
+        raise ValueError(f"census2021_ethnic_group_19cat_ltla.csv: no 19-category rows for {sorted(missing)}")
+    parts = merged.drop(columns="category").merge(
+        detail[["area_code", "category", "count"]].rename(columns={"count": "all_ages"}), on="area_code"
+    )
+    area = parts["area_code"]
+    exact = parts["count"] * parts["all_ages"] / parts.groupby(area)["all_ages"].transform("sum")
+    floor = np.floor(exact)
+    short = parts["count"] - floor.groupby(area).transform("sum")
+    rank = (exact - floor).groupby(area).rank(method="first", ascending=False)
+    parts["count"] = (floor + (rank <= short)).astype(np.int64)
+    parts["source"] = parts["source"] + (
+        "; split into the 19 categories in proportion to all usual residents, ONS Census 2021 "
+        "C21_ETH_DVC2203 (census2021_ethnic_group_19cat_ltla.csv): an approximation, see data/README.md"
+    )
+    others = ethnic[ethnic["category"] != WHITE_OTHER_8CAT]
+    return pd.concat([others, parts[ethnic.columns]], ignore_index=True)
+
+
 def characteristics_table() -> pd.DataFrame:
     ethnic = _cross_sum(
         "census2021_ethnic_group_8cat_by_sexual_orientation_or_gender_identity_ltla_16plus.csv",
@@ -372,11 +417,12 @@ def characteristics_table() -> pd.DataFrame:
             3: "mixed",
             4: "white_british",
             5: "white_irish",
-            6: "white_gypsy_roma_other",
+            6: WHITE_OTHER_8CAT,
             7: "other",
         },
         "ethnic_group",
     )
+    ethnic = split_white_other(ethnic)
     religion = _cross_sum(
         "census2021_religion_by_sexual_orientation_or_gender_identity_ltla_16plus.csv",
         {
@@ -404,8 +450,8 @@ def characteristics_table() -> pd.DataFrame:
     out = out[out["area_code"].isin(DISTRICTS + NEIGHBOURS)]
     # Relative prevalence: CSEW YE Mar 2019 (16-74) Mixed 12.9%, White 5.6%, Asian 3.8%
     # against 5.7% overall (DOMAIN.md 4.4); White applies to every White category.
-    relative = {"mixed": 12.9 / 5.7, "white_british": 5.6 / 5.7, "white_irish": 5.6 / 5.7,
-                "white_gypsy_roma_other": 5.6 / 5.7, "asian": 3.8 / 5.7}  # fmt: skip
+    white = ["white_british", "white_irish", *cat.WHITE_OTHER_SUBGROUPS]
+    relative = {"mixed": 12.9 / 5.7, **dict.fromkeys(white, 5.6 / 5.7), "asian": 3.8 / 5.7}
     is_ethnic = out["characteristic"] == "ethnic_group"
     out["relative_prevalence"] = np.where(is_ethnic, out["category"].map(relative).round(4), np.nan)
     out = out[["area_code", "characteristic", "category", "count", "relative_prevalence", "source"]]
@@ -640,6 +686,12 @@ def build() -> dict[str, pd.DataFrame]:
             "supported in 2022-23 and 2023-24), unit counts, contract dates and the neighbouring areas' services. "
             "See data/README.md."
         ),
+        # Front matter of the report: illustrative, like intentions.yaml and engagement.csv.
+        "publication_date": "2024-07-31",
+        "approved_by": "Illustrative: Domestic Abuse Local Partnership Board (not a real sign-off)",
+        "next_review": "2025-07-31",
+        "contact": "Illustrative: domestic abuse commissioning team (example contact, not real)",
+        "version": "Illustrative version 1.0",
     }
     write_dataset(tables, EXAMPLE, metadata)
     return tables

@@ -83,6 +83,9 @@ TEXT_LIMITS: dict[str, int] = {
     "provider": MAX_NAME_CHARS,
     "source": MAX_SOURCE_CHARS,
     "source_url": MAX_URL_CHARS,
+    # survivor and stakeholder voice (engagement): a theme is a short phrase, a quote is short
+    "theme": MAX_NAME_CHARS,
+    "quote": schema.MAX_QUOTE_CHARS,
 }
 
 
@@ -279,6 +282,10 @@ def allowed_list(codes: tuple[str, ...] | list[str], limit: int = MAX_SHOWN_VALU
 
 
 def _did_you_mean(value: str, codes: tuple[str, ...] | list[str]) -> str:
+    replaced_by = cat.RETIRED_CODES.get(value.strip().lower(), ())
+    if replaced_by and set(replaced_by) <= set(codes):
+        choices = ", ".join(f"'{code}'" for code in replaced_by[:-1]) + f" or '{replaced_by[-1]}'"
+        return f" ('{value.strip()}' is no longer used: it was split into {choices}; record the one that applies)"
     lowered = {code.lower(): code for code in codes}
     normalised = value.strip().lower().replace(" ", "_").replace("-", "_")
     if normalised in lowered:
@@ -772,6 +779,27 @@ def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataF
         for name, item in checked.items()
     }
     return tables, issues.items
+
+
+def validate_one(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Issue]]:
+    """Validate one raw table against a :class:`~needs.reference.schema.Table` that is not one
+    of :data:`~needs.reference.schema.TABLES` (the commissioning intentions of
+    ``intentions.yaml``), with the rules of :func:`validate_raw` that need no other table.
+
+    Returns
+    -------
+    frame
+        The typed table (the dictionary's columns present, in dictionary order).
+    issues
+        Every error and warning found.
+    """
+    issues = _Issues()
+    checked = _check_table(issues, raw, table)
+    _check_key(issues, checked, table)
+    _check_date_orders(issues, checked, table)
+    _check_required_when(issues, checked, table)
+    frame = checked.frame[[c for c in table.column_names if c in checked.frame.columns]]
+    return frame, issues.items
 
 
 def validate_tables(frames: Mapping[str, pd.DataFrame], folder: str = "") -> dict[str, pd.DataFrame]:

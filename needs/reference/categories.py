@@ -260,7 +260,8 @@ ADULT_AGE = 16
 
 ETHNIC_GROUPS = CategoryList(
     "ethnic_group",
-    "Ethnic group (Census 2021, 8 categories).",
+    "Ethnic group (Census 2021: the 8 categories, with White: Gypsy or Irish Traveller, "
+    "White: Roma and White: Other White apart as in the 19 categories).",
     _with_not_known(
         {
             "asian": "Asian, Asian British or Asian Welsh",
@@ -268,11 +269,23 @@ ETHNIC_GROUPS = CategoryList(
             "mixed": "Mixed or Multiple ethnic groups",
             "white_british": "White: English, Welsh, Scottish, Northern Irish or British",
             "white_irish": "White: Irish",
-            "white_gypsy_roma_other": "White: Gypsy or Irish Traveller, Roma or Other White",
+            "white_gypsy_irish_traveller": "White: Gypsy or Irish Traveller",
+            "white_roma": "White: Roma",
+            "white_other": "White: Other White",
             "other": "Other ethnic group",
         }
     ),
 )
+#: The Census 2021 19-category groups that the 8-category classification merges into one
+#: group, "White: Gypsy or Irish Traveller, Roma or Other White" (ONS, Ethnic group
+#: classification, Census 2021). Data published only in 8 categories must be split.
+WHITE_OTHER_SUBGROUPS: tuple[str, ...] = ("white_gypsy_irish_traveller", "white_roma", "white_other")
+#: Gypsy, Roma and Traveller ethnic groups: the group a GRT specialist service is for, and a
+#: candidate specialist characteristic of the MHCLG return (``shared/DOMAIN.md`` 2.3).
+GYPSY_ROMA_TRAVELLER: tuple[str, ...] = ("white_gypsy_irish_traveller", "white_roma")
+#: Codes no longer in use, each with the codes that replace it (a migration note for the
+#: validator's "did you mean"): the merged 8-category White group was split in issue 13.
+RETIRED_CODES: dict[str, tuple[str, ...]] = {"white_gypsy_roma_other": WHITE_OTHER_SUBGROUPS}
 
 RELIGIONS = CategoryList(
     "religion",
@@ -361,6 +374,28 @@ SERVICE_STATUSES = CategoryList(
     "service_status",
     "Whether a commissioned contract is running.",
     {"in_place": "In place", "not_yet_in_place": "Not yet in place"},
+)
+
+#: Where a theme of the survivor and stakeholder voice (the ``engagement`` table) was heard.
+ENGAGEMENT_SOURCES = CategoryList(
+    "engagement_source",
+    "Kind of engagement a theme was heard in.",
+    _with_not_known(
+        {
+            "survey": "Survey",
+            "focus_group": "Focus group or interview",
+            "provider": "Service provider",
+            "partner": "Partner agency",
+            "other": "Other",
+        }
+    ),
+)
+
+#: Priority of a commissioning intention (``intentions.yaml``).
+INTENTION_PRIORITIES = CategoryList(
+    "intention_priority",
+    "Priority the partnership gives a commissioning intention.",
+    {"high": "High", "medium": "Medium", "low": "Low"},
 )
 
 AREA_TYPES = CategoryList(

@@ -117,7 +117,11 @@ REACH: dict[str, dict[str, float]] = {
         "mixed": 2.0,
         "white_british": 1.0,
         "white_irish": 1.0,
-        "white_gypsy_roma_other": 1.2,
+        # One reach for the three groups the 8-category Census merges (drawn as one group,
+        # then split: needs.synth.households.split_white_other).
+        "white_gypsy_irish_traveller": 1.2,
+        "white_roma": 1.2,
+        "white_other": 1.2,
         "other": 1.4,
     },
     "religion": {"no_religion": 1.1, "hindu": 0.6, "sikh": 0.6, "muslim": 0.85},

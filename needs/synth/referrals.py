@@ -30,7 +30,11 @@ function below, called in turn by :func:`synthesise_referrals`:
    have children, 1.3 on average when they do: 0.65 children per household, so children
    are ~39% of individuals, MHCLG 2023-24). A few percent of every characteristic is
    ``not_known``. A household referred to a specialist service has the specialism's
-   characteristic. Households are then put in random order (:func:`_shuffle`).
+   characteristic. Ethnic group is drawn in the Census's 8 categories and the merged White
+   group then split into Gypsy or Irish Traveller, Roma and Other White with a stream of its
+   own, ``default_rng([seed, WHITE_OTHER_STREAM])``
+   (:func:`needs.synth.households.split_white_other`). Households are then put in random
+   order (:func:`_shuffle`).
 5. **Outcome** (:func:`_decide`, :mod:`needs.synth.outcomes`). Drawn by class, with more
    ``unable_to_meet_needs`` declines for disabled victims and large families and
    ``nrpf_no_funding_route`` for victims with no recourse to public funds. Referrals to
@@ -79,6 +83,11 @@ from needs.synth.patterns import (
 from needs.synth.volumes import expected_victims, households_per_host
 
 __all__ = ["synthesise_referrals"]
+
+#: Tag of the random stream that splits the merged 8-category White group
+#: (``numpy.random.default_rng([seed, WHITE_OTHER_STREAM])``): a stream apart from the main
+#: one, so the split changes no other column.
+WHITE_OTHER_STREAM = 19
 
 
 @dataclass(frozen=True)
@@ -199,8 +208,9 @@ def synthesise_referrals(
     hh_host, hh_class, hh_service, hh_date = _choose_services(rng, network, hh_period, hh_host, class_shares)
     hh_origin = _choose_origins(rng, origins, hh_host, hh_class)
     attributes = lead_victims(
-        rng, hh_origin, hh_class, hh_service, network.services, origins.codes, characteristics
-    )
+        rng, hh_origin, hh_class, hh_service, network.services, origins.codes, characteristics,
+        split_rng=np.random.default_rng([seed, WHITE_OTHER_STREAM]),
+    )  # fmt: skip
     hh = _shuffle(rng, _Households(hh_service, hh_class, hh_date, attributes))
     rounds = _referral_rounds(rng, network, origins, hh)
     referrals = _in_household_order(rounds, n_referrals)

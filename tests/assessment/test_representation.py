@@ -24,6 +24,8 @@ from scipy.stats import chi2, norm
 
 from needs.assessment.representation import representation
 from needs.inputs.dataset import Dataset
+from needs.inputs.load import load
+from needs.reference import categories as cat
 
 
 def wilson(x: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
@@ -197,3 +199,23 @@ def test_under_reached_flag():
     _, high = wilson(0, 9)
     assert male["ratio_upper"] == pytest.approx(high / (117 / 324.5))  # 0.30 / 0.36 = 0.83
     assert male["under_reached"]
+
+
+def test_example_lists_gypsy_or_irish_traveller_roma_and_other_white_apart(example_folder):
+    """The example's ethnic-group rows have the three White groups the 8 Census categories merge.
+    They carry the same relative prevalence weight, so their expected shares are in the ratio of
+    the seven districts' Census 16+ counts in characteristics.csv."""
+    rep, _, _ = representation(load(example_folder), "2023-24")
+    ethnic = rep[
+        (rep["area_code"] == "E10000018")
+        & (rep["characteristic"] == "ethnic_group")
+        & (rep["basis"] == "referred")
+    ].set_index("category")
+    assert set(cat.WHITE_OTHER_SUBGROUPS) <= set(ethnic.index)
+    assert "white_gypsy_roma_other" not in ethnic.index
+    chars = pd.read_csv(example_folder / "characteristics.csv")
+    county = chars[chars["area_code"].str.startswith("E07")].groupby("category")["count"].sum()
+    for code in ("white_gypsy_irish_traveller", "white_roma"):
+        ratio = ethnic.loc[code, "expected_share"] / ethnic.loc["white_other", "expected_share"]
+        assert ratio == pytest.approx(county[code] / county["white_other"])
+    assert (ethnic.loc[list(cat.WHITE_OTHER_SUBGROUPS), "observed_count"] > 0).all()

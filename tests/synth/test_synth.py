@@ -17,6 +17,7 @@ from needs.inputs.load import load
 from needs.reference import categories as cat
 from needs.reference import schema
 from needs.reference.locations import resource
+from needs.synth.households import WHITE_OTHER_MERGED, split_white_other
 
 EXAMPLE = ROOT / "data" / "example"
 
@@ -206,3 +207,97 @@ def test_a_single_area_without_neighbours_keeps_every_referral_in_area():
     )
     assert len(referrals) > 0
     assert set(referrals["origin_area_code"].astype(str)) == {rutland}
+
+
+# --------------------------------------------------------------------------------------
+# The merged 8-category White group, split into Gypsy or Irish Traveller, Roma and Other White
+# --------------------------------------------------------------------------------------
+
+MERGED = WHITE_OTHER_MERGED
+GRT = "gypsy_roma_traveller"
+
+
+def _white_counts(rows: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
+    """Characteristics rows: area -> counts of (Gypsy or Irish Traveller, Roma, Other White)."""
+    return pd.DataFrame(
+        [
+            {"area_code": area, "characteristic": "ethnic_group", "category": code, "count": n}
+            for area, counts in rows.items()
+            for code, n in zip(cat.WHITE_OTHER_SUBGROUPS, counts, strict=True)
+        ]
+    )
+
+
+def test_white_other_split_follows_the_origin_and_keeps_grt_service_clients_in_grt_groups():
+    """Area A has only Other White, area B Gypsy or Irish Traveller 30 and Roma 10. Merged
+    entries from A become Other White, except the GRT service's, which (A having no GRT
+    counts) follow England's Gypsy or Irish Traveller : Roma; entries from B are Gypsy or Irish
+    Traveller with probability 30/40 = 0.75, else Roma. Entries not merged are untouched."""
+    n = 4000
+    origin = np.repeat([0, 1], n // 2)
+    ethnic = np.full(n, MERGED, dtype=object)
+    ethnic[::50] = "asian"
+    specialism = np.full(n, "generic", dtype=object)
+    specialism[1000:2000] = GRT
+    chars = _white_counts({"A": (0, 0, 50), "B": (30, 10, 0)})
+    codes = np.array(["A", "B"])
+    out = split_white_other(np.random.default_rng([5, 19]), ethnic, origin, specialism, codes, chars)
+    merged = ethnic == MERGED
+    assert (out[~merged] == "asian").all()
+    assert set(out[merged]) <= set(cat.WHITE_OTHER_SUBGROUPS)
+    assert (out[merged & (origin == 0) & (specialism == "generic")] == "white_other").all()
+    a_grt = out[merged & (origin == 0) & (specialism == GRT)]
+    assert set(a_grt) == set(cat.GYPSY_ROMA_TRAVELLER)
+    # England 16+ (Table 1b): 44,793 : 81,540, so about 35% Gypsy or Irish Traveller.
+    assert np.mean(a_grt == "white_gypsy_irish_traveller") == pytest.approx(44_793 / 126_333, abs=0.05)
+    b = out[merged & (origin == 1)]
+    assert set(b) == set(cat.GYPSY_ROMA_TRAVELLER)
+    assert np.mean(b == "white_gypsy_irish_traveller") == pytest.approx(0.75, abs=0.03)
+    # Seeded: the same stream gives the same split, another stream another.
+    again = split_white_other(np.random.default_rng([5, 19]), ethnic, origin, specialism, codes, chars)
+    other = split_white_other(np.random.default_rng([6, 19]), ethnic, origin, specialism, codes, chars)
+    assert (again == out).all()
+    assert (other != out).any()
+
+
+def test_splitting_the_white_group_changes_no_other_column():
+    """Two Census profiles with the same 8-category counts but a different split give the same
+    records except the split itself: the split has a random stream of its own."""
+    tables = synth.example_tables(EXAMPLE)
+    chars = tables["characteristics"].copy()
+    subgroup = chars["category"].astype(str).isin(cat.GYPSY_ROMA_TRAVELLER)
+    other_white = chars["category"].astype(str) == "white_other"
+    moved = chars.loc[subgroup].groupby("area_code")["count"].sum()
+    # Everyone of the merged group counted as Other White.
+    chars.loc[other_white, "count"] += chars.loc[other_white, "area_code"].map(moved).to_numpy()
+    chars.loc[subgroup, "count"] = 0
+
+    def referrals(characteristics: pd.DataFrame) -> pd.DataFrame:
+        return synth.synthesise_referrals(
+            tables["areas"], tables["population"], tables["services"], ["2023-24"],
+            characteristics=characteristics, prevalence=tables["prevalence"], households=600, seed=11,
+        )  # fmt: skip
+
+    split, all_other = referrals(tables["characteristics"]), referrals(chars)
+    pd.testing.assert_frame_equal(split.drop(columns="ethnic_group"), all_other.drop(columns="ethnic_group"))
+    in_group = split["ethnic_group"].astype(str).isin(cat.WHITE_OTHER_SUBGROUPS)
+    assert in_group.any()
+    assert (in_group == all_other["ethnic_group"].astype(str).isin(cat.WHITE_OTHER_SUBGROUPS)).all()
+    assert (split["ethnic_group"] != all_other["ethnic_group"]).any()
+    # With no Gypsy, Roma or Traveller residents, only the GRT service's households are in those groups.
+    grt_households = set(
+        all_other.loc[all_other["ethnic_group"].astype(str).isin(cat.GYPSY_ROMA_TRAVELLER), "household_id"]
+    )
+    s04_households = set(all_other.loc[all_other["service_id"].astype(str) == "S04", "household_id"])
+    assert grt_households and grt_households <= s04_households
+
+
+def test_example_grt_service_clients_are_in_gypsy_roma_traveller_groups(example):
+    referrals = example.referrals
+    ethnic = referrals["ethnic_group"].astype(str)
+    s04 = referrals["service_id"].astype(str) == "S04"
+    assert ethnic[s04].isin(cat.GYPSY_ROMA_TRAVELLER).sum() >= 30
+    assert not ethnic[s04].isin(["white_other"]).any()
+    assert set(cat.WHITE_OTHER_SUBGROUPS) <= set(ethnic)
+    # A household's lead victim has one ethnic group on all its referrals.
+    assert (referrals.groupby("household_id", observed=True)["ethnic_group"].nunique() <= 1).all()
