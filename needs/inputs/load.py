@@ -4,7 +4,10 @@ A data folder holds one file per table, named ``<table>.csv`` or ``<table>.xlsx`
 workbooks whose sheets are named after tables (one workbook may hold several tables).
 Sheets of the provider template that are not tables (``About``, ``Data dictionary``,
 ``Lists``) are skipped. An optional ``dataset.yaml`` gives the dataset's ``title``,
-``authority``, ``data_date``, ``demonstration`` flag and ``description``.
+``authority``, ``data_date``, ``demonstration`` flag and ``description``, and the front matter
+of the report (:data:`needs.inputs.metadata.METADATA_KEYS`); an optional ``intentions.yaml`` the
+commissioning intentions (:mod:`needs.inputs.intentions`, kept in the metadata as
+``intentions``).
 
 Everything is read as text and then validated in one pass by :mod:`needs.inputs.validate`, so a
 data folder with problems produces one list of every problem, each naming the file, row
@@ -31,6 +34,7 @@ import pandas as pd
 from needs.errors import DataValidationError, InputError, Issue
 from needs.inputs.csv_reader import read_csv
 from needs.inputs.dataset import Dataset, InputFile
+from needs.inputs.intentions import INTENTIONS_FILES, read_intentions
 from needs.inputs.limits import (
     DEFAULT_LIMITS,
     ReadLimits,
@@ -172,6 +176,7 @@ def _read_folder(
     metadata: dict = {}
     found: dict[str, list[RawTable]] = {}
     refused: set[str] = set()
+    intentions: dict[str, tuple[dict, ...]] = {}  # file name -> the actions of intentions.yaml
     for path in list(_data_files(folder, issues)):
         suffix = path.suffix.lower()
         table = _TABLE_NAMES.get(path.stem.strip().lower())
@@ -181,6 +186,12 @@ def _read_folder(
                 continue
             files.append(InputFile(path, _sha256(data), ()))
             metadata = read_metadata(path, data, issues, limits)
+        elif path.name.lower() in INTENTIONS_FILES:
+            data = _read(path, limits, issues, "yaml_bytes")
+            if data is None:
+                continue
+            files.append(InputFile(path, _sha256(data), ()))
+            intentions[path.name] = read_intentions(path, data, issues, limits)
         elif suffix in CSV_SUFFIXES:
             if table is None:
                 issues.append(
@@ -236,6 +247,13 @@ def _read_folder(
                     f"{' and '.join(raw.source for raw in sources)}); keep only one",
                 )
             )
+    if len(intentions) > 1:
+        names = sorted(intentions)
+        issues.append(
+            Issue(names[1], f"intentions are supplied more than once ({' and '.join(names)}); keep only one")
+        )
+    if intentions:  # the commissioning intentions travel with the metadata (not a data table)
+        metadata = {**metadata, "intentions": next(iter(intentions.values()))}
     return raw_tables, tuple(files), metadata, issues, frozenset(refused - set(raw_tables))
 
 
@@ -332,6 +350,9 @@ def summary(dataset: Dataset) -> str:
     sources = {table: file.path.name for file in dataset.files for table in file.tables}
     for name, frame in dataset.tables.items():
         lines.append(f"  {name:<{width}}  {len(frame):>10,} rows  ({sources.get(name, '')})")
+    if "intentions" in dataset.metadata:
+        actions = len(dataset.metadata["intentions"])
+        lines.append(f"Commissioning intentions: {actions:,} actions (intentions.yaml)")
     areas = dataset.tables["areas"]
     tier_one = dataset.tier_one_areas()
     names = ", ".join(f"{row.area_name} ({row.area_code})" for row in tier_one.head(5).itertuples())

@@ -532,6 +532,104 @@ HOMELESSNESS = Table(
     foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
 )
 
+#: Longest quote of the ``engagement`` table: a short quote, as long as a post on a social
+#: network (280 characters), so that a published quote stays a quote and not a story that
+#: could identify its teller.
+MAX_QUOTE_CHARS = 280
+
+ENGAGEMENT = Table(
+    "engagement",
+    "Survivor and stakeholder voice: themes raised in surveys, focus groups and by providers and "
+    "partners, with the number of people who raised each (counts of people: small numbers are "
+    "hidden in the report, and so is the quote beside them).",
+    (
+        Column("area_code", "code", "Tier-one area the engagement was for.", example="E99999999"),
+        Column("period", "period", "Financial year of the engagement.", example="2023-24"),
+        Column(
+            "theme",
+            "text",
+            "Theme raised, as a short phrase.",
+            example="Not enough refuge space for larger families",
+        ),
+        Column(
+            "source",
+            "category",
+            "Kind of engagement the theme was heard in.",
+            categories=cat.ENGAGEMENT_SOURCES,
+            example="survey",
+        ),
+        Column(
+            "respondents",
+            "int",
+            "Number of people (survivors, staff or partners) who raised the theme.",
+            minimum=1,
+            example=12,
+        ),
+        Column(
+            "quote",
+            "text",
+            f"A short quote on the theme (at most {MAX_QUOTE_CHARS} characters), with consent and nothing "
+            "that identifies anyone; not published where the count of respondents is hidden.",
+            required=False,
+            nullable=True,
+            example="",
+        ),
+        Column(
+            "synthetic",
+            "bool",
+            "true where the row is illustrative (made up for a demonstration dataset).",
+            required=False,
+            nullable=True,
+            example="false",
+        ),
+    ),
+    key=("area_code", "period", "theme", "source"),
+    required=False,
+    foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
+)
+
+#: The commissioning intentions: read from ``intentions.yaml`` (a list of actions, one
+#: mapping each, see :mod:`needs.inputs.intentions`), not from a CSV file or sheet, so it is
+#: not one of :data:`TABLES`. Validated by the same rules as the tables.
+INTENTIONS = Table(
+    "intentions",
+    "Commissioning intentions: what the partnership intends to do about the gaps and findings of "
+    "the assessment (intentions.yaml, one item per action).",
+    (
+        Column("action", "text", "What will be done.", example="Commission 4 more dispersed units"),
+        Column(
+            "linked_to",
+            "text",
+            "The gap or finding of the assessment the action answers.",
+            example="Dispersed accommodation: units short of need",
+        ),
+        Column(
+            "priority",
+            "category",
+            "Priority the partnership gives the action.",
+            categories=cat.INTENTION_PRIORITIES,
+            example="high",
+        ),
+        Column(
+            "owner",
+            "text",
+            "Who is responsible (a team or role, not a person's name).",
+            example="Commissioning team",
+        ),
+        Column(
+            "cost",
+            "number",
+            "Estimated annual cost in pounds (blank if not costed).",
+            required=False,
+            nullable=True,
+            minimum=0,
+            example=60000,
+        ),
+        Column("timescale", "text", "When (e.g. 'by March 2025', '2024-25').", example="2024-25"),
+    ),
+    required=False,
+)
+
 TABLES: dict[str, Table] = {
     table.name: table
     for table in (
@@ -545,6 +643,7 @@ TABLES: dict[str, Table] = {
         POLICE,
         MARAC,
         HOMELESSNESS,
+        ENGAGEMENT,
     )
 }
 
@@ -578,11 +677,15 @@ def data_dictionary() -> pd.DataFrame:
 
 
 def data_dictionary_markdown() -> str:
-    """The data dictionary as Markdown, one section per table."""
+    """The data dictionary as Markdown, one section per table, then the keys of ``intentions.yaml``."""
     lines: list[str] = []
-    for table in TABLES.values():
+    for table in (*TABLES.values(), INTENTIONS):
         status = "required" if table.required else "optional"
-        lines += [f"### `{table.name}` ({status})", "", table.description, ""]
+        if table is INTENTIONS:  # a YAML file, not a table
+            lines += [f"### `intentions.yaml` ({status}; a YAML list, one item per action, these keys)", ""]
+        else:
+            lines += [f"### `{table.name}` ({status})", ""]
+        lines += [table.description, ""]
         if table.key:
             lines += [f"Key: {', '.join(f'`{k}`' for k in table.key)} (unique).", ""]
         lines += [
