@@ -1,5 +1,5 @@
 """Capacity and gaps: provision, the Council of Europe benchmark, length of stay, occupancy,
-throughput, the Erlang loss model and the costed gap table.
+throughput, the Erlang loss model and the costed gap table (the capacity story).
 
 Every function returns one tidy table for every tier-one area at once (``area_code`` = the
 tier-one area hosting the service), built by group-bys; nothing loops over areas or records.
@@ -7,10 +7,21 @@ tier-one area hosting the service), built by group-bys; nothing loops over areas
 Services in the period
 ----------------------
 A service is **active** in period P when its contract overlaps P:
-``start <= end of P`` and (``end`` blank or ``end >= start of P``). Provision counts the
-units and bedspaces of active services whatever their ``status`` (a contract dated to start
-in the period is planned provision for the period); :mod:`needs.assessment.funding` separates spend in
-place from spend not yet in place.
+``start <= end of P`` and (``end`` blank or ``end >= start of P``). Only the units of active
+services whose ``status`` is ``in_place`` (:data:`IN_PLACE`, of
+:data:`needs.reference.categories.SERVICE_STATUSES`) are **in place**: provision, the
+benchmark, throughput, the loss model and the gap table count them alone. The units of
+active services ``not_yet_in_place`` (:data:`PLANNED`: commissioned or to be procured, not
+yet housing anyone) are the **pipeline**, shown in their own ``planned_units`` column and
+never counted as in place, however their contract is dated. :mod:`needs.assessment.funding`
+separates spend in place from spend not yet in place the same way.
+
+Units and bedspaces
+-------------------
+A **unit** is a self-contained space for one household (a family place: a woman and her
+children, or one adult); a **bedspace** is a bed for one person. The Council of Europe
+benchmark, occupancy, throughput and the loss model count units (one household per unit);
+bedspaces are shown in provision only.
 
 Length of stay and occupancy
 ----------------------------
@@ -31,6 +42,10 @@ open episodes) would bias it further down by keeping only the short stays that h
 * ``annual_throughput`` = units x 365.25 x occupancy / ALOS: households a year the stock
   serves at the observed occupancy and stay (Little's law L = lambda W, Little 1961,
   Operations Research 9:383-387; ``shared/DOMAIN.md`` 6.3 ``annual_capacity_households``).
+  This is **throughput**, what the units did at the occupancy observed, not what they could do.
+* ``capacity_full_occupancy`` = units x 365.25 / ALOS: households a year the units could
+  take at full occupancy with the same mean stay (the same law with occupancy 1): their
+  **capacity**.
 
 The Erlang loss model
 ---------------------
@@ -75,6 +90,8 @@ from needs.reference.constants import COE_POPULATION_PER_FAMILY_PLACE, DAYS_PER_
 from needs.reference.periods import period_days, period_end, period_start
 
 __all__ = [
+    "IN_PLACE",
+    "PLANNED",
     "active_services",
     "capacity_inputs",
     "coe_benchmark",
@@ -86,6 +103,11 @@ __all__ = [
     "servers_needed",
     "throughput",
 ]
+
+#: Status of a service whose units are in place (counted as provision).
+IN_PLACE = "in_place"
+#: Status of a commissioned service not yet running: its units are the pipeline, never counted.
+PLANNED = "not_yet_in_place"
 
 _ORDERS: dict[str, Sequence[str]] = {
     "accommodation_type": cat.ACCOMMODATION_TYPES.codes,
@@ -133,30 +155,42 @@ def active_services(dataset: Dataset, period: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def provision(dataset: Dataset, period: str) -> pd.DataFrame:
-    """Units, bedspaces and annual cost of services active in ``period``.
+def _split_by_status(services: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum ``services`` by ``keys``: ``services``, ``units``, ``bedspaces`` and ``annual_cost``
+    of those in place (:data:`IN_PLACE`), and the same of the pipeline (:data:`PLANNED`) as
+    ``planned_services``, ``planned_units``, ``planned_bedspaces``, ``planned_annual_cost``."""
+    placed = (services["status"].astype(str) == IN_PLACE).to_numpy()
+    planned = (services["status"].astype(str) == PLANNED).to_numpy()
+    frame = services[keys].copy()
+    for prefix, rows in (("", placed), ("planned_", planned)):
+        frame[f"{prefix}services"] = rows.astype("int64")
+        for column in ("units", "bedspaces", "annual_cost"):
+            frame[f"{prefix}{column}"] = services[column].where(rows, 0).to_numpy()
+    columns = [c for c in frame.columns if c not in keys]
+    result = frame.groupby(keys, as_index=False)[columns].sum()
+    integers = ["services", "units", "bedspaces", "planned_services", "planned_units", "planned_bedspaces"]
+    return result.astype(
+        {**{c: "int64" for c in integers}, "annual_cost": float, "planned_annual_cost": float}
+    )
 
-    Sums over active services by host area x accommodation type x specialism;
-    ``services`` is the number of services.
+
+def provision(dataset: Dataset, period: str) -> pd.DataFrame:
+    """Units, bedspaces and annual cost of services active in ``period``: in place, and planned.
+
+    Sums over active services by host area x accommodation type x specialism. ``services``,
+    ``units``, ``bedspaces`` and ``annual_cost`` count services in place only
+    (:data:`IN_PLACE`); ``planned_services``, ``planned_units``, ``planned_bedspaces`` and
+    ``planned_annual_cost`` are the pipeline (:data:`PLANNED`), never counted as in place.
 
     Returns
     -------
     pandas.DataFrame
         ``area_code, accommodation_type, specialism, services, units, bedspaces,
-        annual_cost``.
+        annual_cost, planned_services, planned_units, planned_bedspaces, planned_annual_cost``.
     """
     services = active_services(dataset, period)
     keys = ["area_code", "accommodation_type", "specialism"]
-    result = services.groupby(keys, as_index=False).agg(
-        services=("service_id", "size"),
-        units=("units", "sum"),
-        bedspaces=("bedspaces", "sum"),
-        annual_cost=("annual_cost", "sum"),
-    )
-    result = result.astype(
-        {"services": "int64", "units": "int64", "bedspaces": "int64", "annual_cost": float}
-    )
-    return _order(result, keys[1:])
+    return _order(_split_by_status(services, keys), keys[1:])
 
 
 def coe_benchmark(
@@ -168,13 +202,17 @@ def coe_benchmark(
 ) -> pd.DataFrame:
     """The Council of Europe minimum standard: one family place per 10,000 population.
 
-    ``coe_target_units = population / 10,000`` (all ages; Kelly & Dubois 2008, *Combating
-    violence against women: minimum standards for support services*, Council of Europe;
-    ``shared/DOMAIN.md`` 3.1). ``counted_units`` = units of active services whose type is in
-    ``coe_types`` (family places are household units, not beds). ``gap_units =
-    coe_target_units - counted_units`` (negative when provision exceeds the standard) and
-    ``gap_share = gap_units / coe_target_units`` (Women's Aid convention: shortfall as a
-    share of the target). ``counted_types`` lists the types counted.
+    A **family place** is a place in a refuge for a woman and her children (Kelly & Dubois
+    2008, *Combating violence against women: minimum standards for support services*,
+    Council of Europe; ``shared/DOMAIN.md`` 3.1); it is counted here as one **unit** (a
+    space for one household), not as bedspaces. ``coe_target_units = population / 10,000``
+    (all ages). ``counted_units`` = units **in place** (:data:`IN_PLACE`) of active services
+    whose type is in ``coe_types``; ``planned_units`` = units of the counted types in the
+    pipeline (:data:`PLANNED`), not counted. ``gap_units = coe_target_units - counted_units``
+    (negative when provision exceeds the standard) and ``gap_share = gap_units /
+    coe_target_units`` (Women's Aid convention: shortfall as a share of the target).
+    ``counted_types`` lists the types counted. The benchmark is context: a population ratio
+    set for Europe, not the need modelled from this area's demand (:func:`gap_table`).
 
     Parameters
     ----------
@@ -185,8 +223,8 @@ def coe_benchmark(
     Returns
     -------
     pandas.DataFrame
-        ``area_code, population, coe_target_units, counted_units, gap_units, gap_share,
-        counted_types``.
+        ``area_code, population, coe_target_units, counted_units, planned_units, gap_units,
+        gap_share, counted_types``.
     """
     unknown = sorted(set(coe_types) - set(cat.ACCOMMODATION_TYPES.codes))
     if unknown:
@@ -199,17 +237,27 @@ def coe_benchmark(
     result = population[["area_code", "population"]].copy()
     result["area_code"] = result["area_code"].astype(str)
     services = active_services(dataset, period)
-    counted = (
-        services[services["accommodation_type"].isin(list(coe_types))].groupby("area_code")["units"].sum()
-    )
+    services = services[services["accommodation_type"].isin(list(coe_types))]
+    units = _split_by_status(services, ["area_code"]).set_index("area_code")
     result["coe_target_units"] = result["population"].astype(float) / COE_POPULATION_PER_FAMILY_PLACE
-    result["counted_units"] = counted.reindex(result["area_code"]).fillna(0).astype("int64").to_numpy()
+    for column, source in (("counted_units", "units"), ("planned_units", "planned_units")):
+        result[column] = units[source].reindex(result["area_code"]).fillna(0).astype("int64").to_numpy()
     result["gap_units"] = result["coe_target_units"] - result["counted_units"]
     result["gap_share"] = result["gap_units"] / result["coe_target_units"].where(
         result["coe_target_units"] > 0
     )
     result["counted_types"] = ", ".join(coe_types)
-    return result.sort_values("area_code").reset_index(drop=True)
+    columns = [
+        "area_code",
+        "population",
+        "coe_target_units",
+        "counted_units",
+        "planned_units",
+        "gap_units",
+        "gap_share",
+        "counted_types",
+    ]
+    return result[columns].sort_values("area_code").reset_index(drop=True)
 
 
 def _stays(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
@@ -235,35 +283,32 @@ def _stays(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
 
 
 def _units(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
+    """Units and annual cost of active bedded services by host area x ``keys``: in place
+    (``units``, ``annual_cost``) and planned (``planned_units``, ``planned_annual_cost``)."""
     services = active_services(dataset, period)
     services = services[services["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES)]
-    return services.groupby(["area_code", *keys], as_index=False).agg(
-        units=("units", "sum"), annual_cost=("annual_cost", "sum")
-    )
+    split = _split_by_status(services, ["area_code", *keys])
+    return split[["area_code", *keys, "units", "annual_cost", "planned_units", "planned_annual_cost"]]
 
 
 def _string_keys(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return frame.astype({key: str for key in keys})
 
 
-def throughput(dataset: Dataset, period: str, *, context: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Length of stay, occupancy and annual throughput of bedded accommodation types.
+_FLOW_COLUMNS = [
+    "units",
+    "planned_units",
+    "households_supported",
+    "mean_stay_days",
+    "occupancy",
+    "annual_throughput",
+    "capacity_full_occupancy",
+]
 
-    Per host area x bedded accommodation type: ``units`` of active services;
-    ``households_supported`` (:func:`needs.assessment.counting.households_supported`);
-    ``mean_stay_days`` = mean censored stay in nights of the support episodes overlapping
-    the period; ``occupancy`` = occupied unit-nights / (units x days in the period);
-    ``annual_throughput`` = units x 365.25 x occupancy / mean_stay_days (Little's law). See
-    the module docstring for censoring.
 
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code, accommodation_type, units, households_supported, mean_stay_days,
-        occupancy, annual_throughput``.
-    """
-    context = _context(dataset, period, context)
-    keys = ["accommodation_type"]
+def _flow(dataset: Dataset, period: str, context: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Units, households supported, stay, occupancy, throughput and capacity by host area x
+    ``keys`` (bedded types); the definitions of :func:`throughput`."""
     units = _units(dataset, period, keys)
     stays = _string_keys(_stays(context, period, ["host_tier_one", *keys]), keys)
     needed = ["host_tier_one", *keys, "outcome", "support_start", "support_end", "household_code", "children"]
@@ -273,24 +318,40 @@ def throughput(dataset: Dataset, period: str, *, context: pd.DataFrame | None = 
     result = units.merge(stays, on=["area_code", *keys], how="outer")
     result = result.merge(supported[["area_code", *keys, "households"]], on=["area_code", *keys], how="left")
     result["units"] = result["units"].fillna(0).astype("int64")
+    result["planned_units"] = result["planned_units"].fillna(0).astype("int64")
     result["households_supported"] = result["households"].fillna(0).astype("int64")
     mean_stay = result["stay_nights"] / result["episodes"]
     result["mean_stay_days"] = mean_stay
     capacity_nights = result["units"] * period_days(period)
     result["occupancy"] = result["occupied_nights"].fillna(0) / capacity_nights.where(capacity_nights > 0)
-    result["annual_throughput"] = (
-        result["units"] * DAYS_PER_YEAR * result["occupancy"] / mean_stay.where(mean_stay > 0)
-    )
-    columns = [
-        "area_code",
-        *keys,
-        "units",
-        "households_supported",
-        "mean_stay_days",
-        "occupancy",
-        "annual_throughput",
-    ]
-    return _order(result[columns], keys)
+    stay = mean_stay.where(mean_stay > 0)
+    result["annual_throughput"] = result["units"] * DAYS_PER_YEAR * result["occupancy"] / stay
+    result["capacity_full_occupancy"] = result["units"] * DAYS_PER_YEAR / stay
+    return result[["area_code", *keys, *_FLOW_COLUMNS]]
+
+
+def throughput(dataset: Dataset, period: str, *, context: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Length of stay, occupancy, throughput and capacity of bedded accommodation types.
+
+    Per host area x bedded accommodation type: ``units`` in place and ``planned_units``
+    (the pipeline, not counted: occupancy, throughput and capacity are of the units in
+    place); ``households_supported`` (:func:`needs.assessment.counting.households_supported`);
+    ``mean_stay_days`` = mean censored stay in nights of the support episodes overlapping
+    the period; ``occupancy`` = occupied unit-nights / (units x days in the period);
+    ``annual_throughput`` = units x 365.25 x occupancy / mean_stay_days, households a year
+    at the observed occupancy (Little's law); ``capacity_full_occupancy`` = units x 365.25 /
+    mean_stay_days, households a year at full occupancy. See the module docstring for
+    censoring.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, accommodation_type, units, planned_units, households_supported,
+        mean_stay_days, occupancy, annual_throughput, capacity_full_occupancy``.
+    """
+    context = _context(dataset, period, context)
+    keys = ["accommodation_type"]
+    return _order(_flow(dataset, period, context, keys), keys)
 
 
 def capacity_inputs(
@@ -310,8 +371,8 @@ def capacity_inputs(
     Returns
     -------
     pandas.DataFrame
-        ``area_code``, the ``by`` columns, ``units`` and ``annual_cost`` (active services),
-        ``arrivals_per_year`` (distinct households accepted or declined for capacity, from
+        ``area_code``, the ``by`` columns, ``units`` and ``annual_cost`` (active services
+        in place), ``planned_units`` (the pipeline, not counted), ``arrivals_per_year`` (distinct households accepted or declined for capacity, from
         referrals made in the period), ``mean_stay_days`` (censored ALOS, NaN without
         episodes), ``observed_capacity_declines`` (referrals declined for a capacity
         reason), ``observed_decided`` (decided referrals). A scenario may change any of
@@ -347,7 +408,13 @@ def capacity_inputs(
     stays = _string_keys(_stays(context, period, group), keys)
     result = _units(dataset, period, keys).merge(flows, on=["area_code", *keys], how="outer")
     result = result.merge(stays, on=["area_code", *keys], how="outer")
-    for column in ("units", "arrivals_per_year", "observed_capacity_declines", "observed_decided"):
+    for column in (
+        "units",
+        "planned_units",
+        "arrivals_per_year",
+        "observed_capacity_declines",
+        "observed_decided",
+    ):
         result[column] = result[column].fillna(0).astype("int64")
     result["annual_cost"] = result["annual_cost"].fillna(0.0).astype(float)
     result["mean_stay_days"] = result["stay_nights"] / result["episodes"]
@@ -355,6 +422,7 @@ def capacity_inputs(
         "area_code",
         *keys,
         "units",
+        "planned_units",
         "annual_cost",
         "arrivals_per_year",
         "mean_stay_days",
@@ -421,6 +489,7 @@ ERLANG_COLUMNS: tuple[str, ...] = (
     "area_code",
     "accommodation_type",
     "units",
+    "planned_units",
     "arrivals_per_year",
     "mean_stay_days",
     "offered_load",
@@ -441,17 +510,39 @@ def erlang_model(
     context: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The Erlang loss model per host area x bedded accommodation type:
-    ``model_capacity(capacity_inputs(dataset, period), target_turnaway)``.
+    ``model_capacity(capacity_inputs(dataset, period), target_turnaway)``. ``units`` are
+    the units in place (the model's servers); ``planned_units`` (the pipeline) are shown
+    apart and never enter the model.
 
     Returns
     -------
     pandas.DataFrame
-        ``area_code, accommodation_type, units, arrivals_per_year, mean_stay_days,
+        ``area_code, accommodation_type, units, planned_units, arrivals_per_year, mean_stay_days,
         offered_load, modelled_turnaway, observed_capacity_declines, observed_decided,
         observed_turnaway_share, units_needed, target_turnaway``.
     """
     inputs = capacity_inputs(dataset, period, context=context)
     return model_capacity(inputs, target_turnaway)[list(ERLANG_COLUMNS)]
+
+
+GAP_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "accommodation_type",
+    "specialism",
+    "units",
+    "planned_units",
+    "arrivals_per_year",
+    "households_supported",
+    "mean_stay_days",
+    "occupancy",
+    "annual_throughput",
+    "capacity_full_occupancy",
+    "units_needed",
+    "gap_units",
+    "cost_per_unit",
+    "annual_cost_to_close",
+    "target_turnaway",
+)
 
 
 def gap_table(
@@ -461,40 +552,52 @@ def gap_table(
     *,
     context: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Units needed and the cost of closing the gap, by host area x type x specialism.
+    """The capacity story: units in place and planned, units needed, the gap and its annual
+    support cost, throughput and capacity, by host area x bedded type x specialism.
 
     Each specialism's units of a type form their own pool (a specialist refuge serves its
     own group), so the Erlang model is applied per area x type x specialism
-    (:func:`capacity_inputs` with ``by=("accommodation_type", "specialism")``):
-    ``gap_units = max(units_needed - units, 0)``; ``cost_per_unit`` = annual cost of the
-    area's active services of that type / their units (all specialisms together, so that a
-    group with no units of its own is still costed); ``annual_cost_to_close = gap_units x
-    cost_per_unit``. Pooled across specialisms the need is smaller (Erlang B is convex in
-    the number of pools), so the sum of ``units_needed`` here is an upper bound on the
-    type-level figure in :func:`erlang_model`.
+    (:func:`capacity_inputs` with ``by=("accommodation_type", "specialism")``) on the units
+    **in place** (``units``); ``planned_units`` (the pipeline, :data:`PLANNED`) are shown
+    apart and never enter the model or the gap:
+
+    * ``units_needed`` = least ``c`` with ``B(c, a) <= target_turnaway`` (Erlang B, offered
+      load ``a = arrivals_per_year x mean_stay_days / 365.25``);
+    * ``gap_units = max(units_needed - units, 0)``;
+    * ``cost_per_unit`` = annual cost of the area's active services of that type in place /
+      their units (all specialisms together, so that a group with no units of its own is
+      still costed); for a type with no units in place, the planned services' annual cost /
+      planned units (the price contracted). Services' ``annual_cost`` is the contract price
+      of support: it funds support, not the housing (rent and service charges are met from
+      housing benefit and rents), so ``annual_cost_to_close = gap_units x cost_per_unit`` is
+      the annual **support cost** of closing the gap, not the cost of the accommodation;
+    * ``households_supported``, ``mean_stay_days``, ``occupancy``, ``annual_throughput``
+      (households a year at the observed occupancy) and ``capacity_full_occupancy``
+      (``units x 365.25 / mean_stay_days``, households a year at full occupancy) as in
+      :func:`throughput`, per specialism.
+
+    Pooled across specialisms the need is smaller (Erlang B is convex in the number of
+    pools), so the sum of ``units_needed`` here is an upper bound on the type-level figure
+    in :func:`erlang_model`.
 
     Returns
     -------
     pandas.DataFrame
-        ``area_code, accommodation_type, specialism, units, units_needed, gap_units,
-        cost_per_unit, annual_cost_to_close``.
+        :data:`GAP_COLUMNS`.
     """
     keys = ["accommodation_type", "specialism"]
+    context = _context(dataset, period, context)
     modelled = model_capacity(capacity_inputs(dataset, period, by=keys, context=context), target_turnaway)
+    flow = _flow(dataset, period, context, keys).drop(columns=["units", "planned_units"])
+    result = modelled.drop(columns=["mean_stay_days"]).merge(flow, on=["area_code", *keys], how="left")
+    result["households_supported"] = result["households_supported"].fillna(0).astype("int64")
     per_type = _units(dataset, period, ["accommodation_type"])
-    per_type["cost_per_unit"] = per_type["annual_cost"] / per_type["units"].where(per_type["units"] > 0)
-    result = modelled.merge(per_type[["area_code", "accommodation_type", "cost_per_unit"]], how="left")
+    in_place = per_type["annual_cost"] / per_type["units"].where(per_type["units"] > 0)
+    planned = per_type["planned_annual_cost"] / per_type["planned_units"].where(per_type["planned_units"] > 0)
+    per_type["cost_per_unit"] = in_place.fillna(planned)
+    result = result.merge(per_type[["area_code", "accommodation_type", "cost_per_unit"]], how="left")
     gap = (result["units_needed"] - result["units"]).clip(lower=0)
     result["gap_units"] = gap.astype("Int64")
     cost = result["gap_units"].astype(float) * result["cost_per_unit"]
     result["annual_cost_to_close"] = cost.where(result["gap_units"].astype(float) != 0, 0.0)
-    columns = [
-        "area_code",
-        *keys,
-        "units",
-        "units_needed",
-        "gap_units",
-        "cost_per_unit",
-        "annual_cost_to_close",
-    ]
-    return result[columns].reset_index(drop=True)
+    return _order(result[list(GAP_COLUMNS)], keys)

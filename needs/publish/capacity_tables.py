@@ -1,4 +1,5 @@
-"""Published tables of provision and capacity: benchmark, throughput, loss model, gaps.
+"""Published tables of provision and capacity: the capacity story, provision, benchmark,
+throughput, loss model and gaps.
 
 Every table of the section is declared in :data:`needs.publish.table_specs.TABLE_SPECS` and
 :data:`~needs.publish.table_specs.MEASURE_SPECS`; here is the chart drawn from them.
@@ -15,12 +16,14 @@ from needs.publish.charts import (
     render,
 )
 from needs.publish.publisher import declared, first_row, source
-from needs.publish.tables import Html
+from needs.publish.tables import PublishedTable
 
 
 class CapacityTables(PublicationBase):
-    """Published tables of provision and capacity: benchmark, throughput, loss model, gaps."""
+    """Published tables of provision and capacity: the capacity story, provision, benchmark,
+    throughput, loss model, gaps."""
 
+    capacity = declared("capacity")
     provision = declared("provision")
     benchmark = declared("benchmark")
     throughput = declared("throughput")
@@ -33,9 +36,11 @@ class CapacityTables(PublicationBase):
         return first_row(source("benchmark", self))
 
     def capacity_chart(self):
-        """Chart of units in place against the benchmark and the modelled need."""
+        """Chart of units in place and planned against the modelled need, and the benchmark as context."""
         return render(capacity_chart(self._benchmark, self.erlang.data, where=self._where()))
 
-    def capacity_story(self) -> Html:
-        """One capacity table: units in place, planned, needed, gap and support cost, by type and specialism."""
-        return Html("")
+    def capacity_story(self) -> PublishedTable:
+        """One capacity table: by accommodation type and specialism, units in place, planned
+        (pipeline, not counted) and needed (loss model), the gap and its annual support cost,
+        throughput at the observed occupancy and capacity at full occupancy."""
+        return self.capacity

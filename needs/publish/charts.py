@@ -431,19 +431,23 @@ def decline_reasons_chart(data: pd.DataFrame, *, where: str = ""):
 
 
 def capacity_chart(benchmark: Mapping[str, Any], erlang: pd.DataFrame, *, where: str = ""):
-    """Units in place against the Council of Europe benchmark and the modelled need.
+    """Units in place against the modelled need, with the Council of Europe benchmark as context.
 
-    Three bars: units counted towards the benchmark (solid), the benchmark's target (dots
-    hatching) and the units the Erlang loss model needs to keep turn-aways at the target
-    (cross hatching, summed over bedded types whose figures are published). Each bar is
-    labelled with its value; a hidden or missing figure has no bar.
+    The capacity story in bars, each hatched differently: units in place of the bedded types
+    (the loss model's units), units planned (the pipeline, not counted; drawn only when there
+    are some), the units the Erlang loss model needs to keep turn-aways at the target (summed
+    over bedded types whose figures are published), then as context the units in place of the
+    benchmark's types and the Council of Europe benchmark (one family place, counted as a unit,
+    per 10,000 population). Each bar is labelled with its value; a hidden or missing figure has
+    no bar.
 
     Parameters
     ----------
     benchmark
         The published benchmark row: ``counted_units``, ``coe_target_units``.
     erlang
-        Published Erlang rows: ``units``, ``units_needed`` (``[c]`` where hidden).
+        Published Erlang rows: ``units``, ``units_needed`` (``[c]`` where hidden) and
+        optionally ``planned_units``.
     where
         Area and period for the title.
     """
@@ -458,15 +462,20 @@ def capacity_chart(benchmark: Mapping[str, Any], erlang: pd.DataFrame, *, where:
         units_in_model = float(sum(_value(v) or 0.0 for v in erlang["units"]))
         if all(v is not None for v in values):
             needed = float(sum(values))
+    planned = 0.0
+    if erlang is not None and len(erlang) and "planned_units" in erlang.columns:
+        planned = float(sum(_value(v) or 0.0 for v in erlang["planned_units"]))
+    pipeline = [("Units planned (pipeline, not counted)", planned, OKABE_ITO["yellow"], "--")] if planned else []
     bars = [
-        ("Units counted towards the benchmark", counted, OKABE_ITO["blue"], None),
-        ("Council of Europe benchmark (1 per 10,000)", target, OKABE_ITO["orange"], ".."),
-        ("Units in the model (bedded types)", units_in_model, OKABE_ITO["sky_blue"], "\\\\"),
-        ("Units needed for the target turn-away rate", needed, OKABE_ITO["bluish_green"], "xx"),
+        ("Units in place (bedded types, in the loss model)", units_in_model, OKABE_ITO["sky_blue"], "\\\\"),
+        *pipeline,
+        ("Units needed for the target turn-away rate (loss model)", needed, OKABE_ITO["bluish_green"], "xx"),
+        ("Context: units in place of the benchmark's types", counted, OKABE_ITO["blue"], None),
+        ("Context: Council of Europe benchmark (1 family place per 10,000)", target, OKABE_ITO["orange"], ".."),
     ]
     wrapped = [_wrap(b[0], 30) for b in bars]
     title = _wrap(
-        "Units in place against the benchmark and modelled need" + (f", {where}" if where else ""), 80
+        "Units in place against the modelled need, and the benchmark" + (f", {where}" if where else ""), 80
     )
     figure, axes = _new_figure(
         3.4 + 0.22 * title.count("\n"), left=_left_margin(wrapped), title_lines=title.count("\n") + 1
@@ -494,8 +503,9 @@ def capacity_chart(benchmark: Mapping[str, Any], erlang: pd.DataFrame, *, where:
     _title(axes, title)
     _style(axes)
     alt = (
-        "Bar chart comparing safe accommodation units with the Council of Europe benchmark and "
-        f"with the units modelled as needed{', ' + where if where else ''}: " + "; ".join(described) + "."
+        "Bar chart comparing safe accommodation units in place with the units modelled as needed, "
+        f"and with the Council of Europe benchmark as context{', ' + where if where else ''}: "
+        + "; ".join(described) + "."
     )
     return literal_text(figure), alt
 

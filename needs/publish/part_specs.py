@@ -7,7 +7,7 @@ decided referrals of a service type are ``referrals (accommodation_type=..., out
 in the outcome table, the decline-reason table and the loss-model table alike, so the page
 hides them everywhere or nowhere, and the audit knows they are one number.
 
-Parts without counts of people (population, provision, benchmark, gaps, spend) are not here:
+Parts without counts of people (population, provision, benchmark, spend) are not here:
 they reveal nobody.
 """
 
@@ -90,6 +90,17 @@ def _periods(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
 def _record_rows(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
     records = frame["table"].astype(str).isin(RECORD_LEVEL_TABLES)
     return frame.assign(record_rows=frame["rows"].where(records))
+
+
+def _specialism_keys(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
+    """The specialism of a gap row's key: ``None`` (the whole type) where the type has one
+    specialism in the area, so that the same households are one key (the throughput and loss
+    model tables' count of the type), not two keys a sum ties together."""
+    if frame.empty:
+        return frame.assign(specialism_key=pd.Series(dtype=object))
+    rows = frame.groupby([frame["area_code"].astype(str), frame["accommodation_type"].astype(str)])
+    several = rows["specialism"].transform("nunique").to_numpy() > 1
+    return frame.assign(specialism_key=np.where(several, frame["specialism"].astype(str), None))
 
 
 #: Every part with counts, as the report publishes it.
@@ -179,8 +190,22 @@ PART_SPECS: dict[str, PartSpec] = {
             "throughput",
             counts=(
                 Count("households_supported", "households_supported", ("accommodation_type",),
-                      derived=("mean_stay_days", "occupancy", "annual_throughput")),
+                      derived=("mean_stay_days", "occupancy", "annual_throughput", "capacity_full_occupancy")),
             ),
+        ),
+        # The capacity story (the gap table): the loss model, stay, throughput and capacity of
+        # each type x specialism, derived from its households arriving and supported.
+        PartSpec(
+            "gaps",
+            counts=(
+                Count("arrivals_per_year", "households_arriving", ("accommodation_type", "specialism:specialism_key"),
+                      derived=("units_needed", "gap_units", "annual_cost_to_close")),
+                Count("households_supported", "households_supported",
+                      ("accommodation_type", "specialism:specialism_key"),
+                      derived=("mean_stay_days", "occupancy", "annual_throughput", "capacity_full_occupancy",
+                               "units_needed", "gap_units", "annual_cost_to_close")),
+            ),
+            prepare=_specialism_keys,
         ),
         PartSpec(
             "erlang",
@@ -200,7 +225,13 @@ PART_SPECS: dict[str, PartSpec] = {
         ),
         PartSpec(
             "funding",
-            counts=(Count("households_supported", "households_supported", derived=("cost_per_household",)),),
+            counts=(
+                Count("households_supported", "households_supported", derived=("cost_per_household",)),
+                Count("households_safe_accommodation", "households_supported",
+                      fixed=(("scope", "safe_accommodation"),), derived=("cost_per_household_safe_accommodation",)),
+                Count("households_community", "households_supported",
+                      fixed=(("scope", "community"),), derived=("cost_per_household_community",)),
+            ),
         ),
         PartSpec(
             "trends",

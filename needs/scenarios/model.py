@@ -35,11 +35,16 @@ The model (per bedded accommodation type ``t``; :data:`needs.reference.categorie
   and named in the row's ``note``;
 * **CoE gap** ``= population / 10,000 - units of the types in coe_types``
   (:func:`needs.assessment.capacity.coe_benchmark`; negative when provision exceeds the standard);
+* **units** ``c_t`` are the units of services in place and of services the scenario adds;
+  the baseline's planned services (status ``not_yet_in_place``) are a pipeline and their units
+  are never counted, in the baseline or in a scenario (as in :mod:`needs.assessment.capacity`);
+  a scenario brings such a scheme into the model by adding its units (``services.add``);
 * **annual cost** = sum of the full-year ``annual_cost`` of the services active in the
-  period; a resized service's cost is the one given, else scaled with its units;
-* **accommodation cost per household** = annual cost of bedded services / households
-  accommodated (modelled; :func:`needs.assessment.funding.funding_summary`'s ``cost_per_household``
-  is the observed all-services figure);
+  period (planned ones included: the money is committed); a resized service's cost is the
+  one given, else scaled with its units;
+* **accommodation cost per household** = annual cost of the counted bedded services /
+  households accommodated (modelled; :func:`needs.assessment.funding.funding_summary` gives the
+  observed costs per household by scope);
 * **cost per turn-away avoided** = (cost - baseline cost) / (baseline turn-aways -
   turn-aways). It is missing (NaN, never infinite) when the scenario avoids no turn-away
   (equal or more turn-aways: dividing would give infinity or a misleading negative), and
@@ -61,7 +66,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from needs.assessment.capacity import active_services, capacity_inputs, coe_benchmark, throughput
+from needs.assessment.capacity import IN_PLACE, active_services, capacity_inputs, coe_benchmark, throughput
 from needs.assessment.funding import GRANT_SOURCE, funding_summary, spend_by_service
 from needs.assessment.population import expected_victims
 from needs.assessment.referrals import referral_context
@@ -350,7 +355,10 @@ def apply(base: Baseline, scenario: Scenario | Mapping | str | os.PathLike | Non
         services = pd.concat([services, added[services.columns]], ignore_index=True)
     services = services.reset_index(drop=True)
 
-    bedded = services[services["accommodation_type"].isin(_BEDDED)]
+    # Units are those in place, and those a scenario adds; the baseline's planned services
+    # (not yet in place) are a pipeline, never counted (needs.assessment.capacity).
+    counted = (services["status"].astype(str) == IN_PLACE) | (services["change"] == "added")
+    bedded = services[services["accommodation_type"].isin(_BEDDED) & counted]
     units = bedded.groupby("accommodation_type")["units"].sum().reindex(list(_BEDDED), fill_value=0)
     units = units.to_numpy(dtype=float)
 
@@ -456,9 +464,10 @@ def evaluate(applied: Applied, base_figures: Mapping[str, float] | None = None) 
     counted = np.isin(np.asarray(_BEDDED), applied.coe_types)
     coe_units = float(applied.units[counted].sum())
     # Non-bedded types in coe_types (e.g. sanctuary) count their units too.
-    others = applied.services[
-        ~applied.services["accommodation_type"].isin(_BEDDED)
-        & applied.services["accommodation_type"].isin(applied.coe_types)
+    services = applied.services
+    counted = (services["status"].astype(str) == IN_PLACE) | (services["change"] == "added")
+    others = services[
+        ~services["accommodation_type"].isin(_BEDDED) & services["accommodation_type"].isin(applied.coe_types) & counted
     ]
     coe_units += float(others["units"].sum())
     figures = {key: float(value) for key, value in model.items() if key != "excluded_demand"}

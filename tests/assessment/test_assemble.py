@@ -34,26 +34,35 @@ COLUMNS = {
     ],
     "cross_border": ["area_code", "origin_area_code", "origin_name", "referrals", "households"],
     "out_of_area": ["area_code", "direction", "count", "denominator", "share", "lower", "upper"],
-    "provision": ["area_code", "accommodation_type", "specialism", "services", "units", "bedspaces", "annual_cost"],
+    "provision": [
+        "area_code", "accommodation_type", "specialism", "services", "units", "bedspaces", "annual_cost",
+        "planned_services", "planned_units", "planned_bedspaces", "planned_annual_cost",
+    ],
     "benchmark": [
-        "area_code", "population", "coe_target_units", "counted_units", "gap_units", "gap_share", "counted_types",
+        "area_code", "population", "coe_target_units", "counted_units", "planned_units", "gap_units", "gap_share",
+        "counted_types",
     ],
     "throughput": [
-        "area_code", "accommodation_type", "units", "households_supported", "mean_stay_days", "occupancy",
-        "annual_throughput",
+        "area_code", "accommodation_type", "units", "planned_units", "households_supported", "mean_stay_days",
+        "occupancy", "annual_throughput", "capacity_full_occupancy",
     ],
     "erlang": [
-        "area_code", "accommodation_type", "units", "arrivals_per_year", "mean_stay_days", "offered_load",
+        "area_code", "accommodation_type", "units", "planned_units", "arrivals_per_year", "mean_stay_days",
+        "offered_load",
         "modelled_turnaway", "observed_capacity_declines", "observed_decided", "observed_turnaway_share",
         "units_needed", "target_turnaway",
     ],
     "gaps": [
-        "area_code", "accommodation_type", "specialism", "units", "units_needed", "gap_units", "cost_per_unit",
-        "annual_cost_to_close",
+        "area_code", "accommodation_type", "specialism", "units", "planned_units", "arrivals_per_year",
+        "households_supported", "mean_stay_days", "occupancy", "annual_throughput", "capacity_full_occupancy",
+        "units_needed", "gap_units", "cost_per_unit", "annual_cost_to_close", "target_turnaway",
     ],
     "funding": [
         "area_code", "period", "grant", "other_funding", "committed_in_place", "committed_not_yet",
-        "committed_total", "uncommitted_balance", "households_supported", "cost_per_household",
+        "committed_total", "committed_safe_accommodation", "committed_community", "committed_management",
+        "committed_other", "uncommitted_balance", "households_supported", "households_safe_accommodation",
+        "households_community", "cost_per_household", "cost_per_household_safe_accommodation",
+        "cost_per_household_community",
     ],
     "spend_by_service": [
         "area_code", "service_id", "name", "provider", "accommodation_type", "support_type", "status",

@@ -174,6 +174,7 @@ def test_active_services_and_provision(dataset):
     table = provision(dataset, PERIOD)
     assert list(table.columns) == [
         "area_code", "accommodation_type", "specialism", "services", "units", "bedspaces", "annual_cost",
+        "planned_services", "planned_units", "planned_bedspaces", "planned_annual_cost",
     ]  # fmt: skip
     generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
     assert list(generic[["services", "units", "bedspaces", "annual_cost"]]) == [1, 3, 8, 90000.0]
@@ -204,8 +205,8 @@ def test_coe_benchmark(dataset):
 def test_throughput_stay_occupancy(dataset):
     table = throughput(dataset, PERIOD)
     assert list(table.columns) == [
-        "area_code", "accommodation_type", "units", "households_supported", "mean_stay_days", "occupancy",
-        "annual_throughput",
+        "area_code", "accommodation_type", "units", "planned_units", "households_supported", "mean_stay_days",
+        "occupancy", "annual_throughput", "capacity_full_occupancy",
     ]  # fmt: skip
     shire = one(table, area_code=SHIRE, accommodation_type="refuge")
     # stays 30 + 40 + 10 + 50 + 59 = 189 nights over 5 episodes; nights in period 159.
@@ -214,6 +215,9 @@ def test_throughput_stay_occupancy(dataset):
     assert shire["mean_stay_days"] == pytest.approx(37.8)
     assert shire["occupancy"] == pytest.approx(159 / (5 * 365))
     assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1825) / 37.8)
+    # capacity at full occupancy: 5 units x 365.25 / 37.8 nights = 48.3 households a year
+    assert shire["capacity_full_occupancy"] == pytest.approx(5 * 365.25 / 37.8)
+    assert shire["capacity_full_occupancy"] > shire["annual_throughput"]
     unity = one(table, area_code=UNITY, accommodation_type="refuge")
     assert unity["mean_stay_days"] == pytest.approx(20.0)
     assert unity["occupancy"] == pytest.approx(20 / (2 * 365))
@@ -278,10 +282,7 @@ def test_model_capacity_is_pure_and_hand_checked():
 
 def test_gap_table_by_specialism(dataset):
     table = gap_table(dataset, PERIOD, target_turnaway=0.01)
-    assert list(table.columns) == [
-        "area_code", "accommodation_type", "specialism", "units", "units_needed", "gap_units",
-        "cost_per_unit", "annual_cost_to_close",
-    ]  # fmt: skip
+    assert list(table.columns) == list(capacity.GAP_COLUMNS)
     # Shire refuge cost per unit: (90,000 + 70,000) / (3 + 2) = 32,000.
     generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
     # S1 pool: H1, H3, H5 accepted + H6 (capacity) = 4; stays 30, 40, 10, 59 -> 34.75.
@@ -298,3 +299,110 @@ def test_gap_table_by_specialism(dataset):
     assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
     unity = one(table, area_code=UNITY, accommodation_type="refuge", specialism="generic")
     assert unity["cost_per_unit"] == pytest.approx(25000.0)
+    # throughput and capacity per specialism: S2 (2 units from 1 October) had H4's 50 nights.
+    assert minoritised["mean_stay_days"] == pytest.approx(50.0)
+    assert minoritised["capacity_full_occupancy"] == pytest.approx(2 * 365.25 / 50)
+    assert minoritised["annual_throughput"] == pytest.approx(2 * 365.25 * (50 / (2 * 365)) / 50)
+    assert (table["planned_units"] == 0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Planned services: a pipeline, never counted as in place
+# ---------------------------------------------------------------------------------------------
+
+
+def with_planned() -> Dataset:
+    """The dataset plus P1, a refuge in North of 4 units / 10 bedspaces, 40,000 a year, generic,
+    contracted from 2024-06-01 but ``not_yet_in_place``, and P2, a planned second-stage scheme
+    of 6 units (60,000 a year) in North, a type with nothing in place."""
+    dataset = build()
+    services = dataset.tables["services"]
+    planned = pd.DataFrame(
+        {
+            "service_id": ["P1", "P2"],
+            "host_area_code": NORTH,
+            "accommodation_type": ["refuge", "second_stage"],
+            "specialism": "generic",
+            "units": [4, 6],
+            "bedspaces": [10, 12],
+            "annual_cost": [40000.0, 60000.0],
+            "start": pd.to_datetime(["2024-06-01", "2024-06-01"]),
+            "end": pd.NaT,
+            "name": ["P1", "P2"],
+            "provider": "To be procured",
+            "support_type": "advocacy",
+            "funding_source": "mhclg_dasa_grant",
+            "status": "not_yet_in_place",
+        }
+    )
+    tables = dict(
+        dataset.tables, services=pd.concat([services, planned[services.columns]], ignore_index=True)
+    )
+    return Dataset(tables=tables)
+
+
+def test_planned_units_are_shown_apart_in_provision_and_benchmark():
+    planned = with_planned()
+    table = provision(planned, PERIOD)
+    generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    # S1 in place (3 units, 8 bedspaces, 90,000); P1 planned (4, 10, 40,000).
+    assert list(generic[["services", "units", "bedspaces", "annual_cost"]]) == [1, 3, 8, 90000.0]
+    assert list(generic[["planned_services", "planned_units", "planned_bedspaces", "planned_annual_cost"]]) == [
+        1, 4, 10, 40000.0,
+    ]  # fmt: skip
+    move_on = one(table, area_code=SHIRE, accommodation_type="second_stage")
+    assert (move_on["units"], move_on["planned_units"]) == (0, 6)
+    population = pd.DataFrame({"area_code": [SHIRE, UNITY], "population": [30_000, 712_000]})
+    bench = coe_benchmark(planned, PERIOD, population=population).set_index("area_code")
+    # counted: S1 3 + S2 2 = 5 in place, as without P1; P1's 4 units are planned, not counted.
+    assert bench.loc[SHIRE, "counted_units"] == 5
+    assert bench.loc[SHIRE, "planned_units"] == 4
+    assert bench.loc[SHIRE, "gap_units"] == pytest.approx(3.0 - 5)
+
+
+def test_planned_units_never_enter_the_loss_model_or_throughput(dataset):
+    planned = with_planned()
+    model = erlang_model(planned, PERIOD, target_turnaway=0.05)
+    before = erlang_model(dataset, PERIOD, target_turnaway=0.05)
+    row = one(model, area_code=SHIRE, accommodation_type="refuge")
+    # the model is the one without P1: 5 units, B(5, 0.5175), 3 units needed
+    assert (row["units"], row["planned_units"], row["units_needed"]) == (5, 4, 3)
+    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(5, 5 * 37.8 / YEAR))
+    shared = [c for c in capacity.ERLANG_COLUMNS if c != "planned_units"]
+    pd.testing.assert_frame_equal(
+        model[model["accommodation_type"] == "refuge"][shared].reset_index(drop=True),
+        before[before["accommodation_type"] == "refuge"][shared].reset_index(drop=True),
+    )
+    flow = one(throughput(planned, PERIOD), area_code=SHIRE, accommodation_type="refuge")
+    assert (flow["units"], flow["planned_units"]) == (5, 4)
+    assert flow["occupancy"] == pytest.approx(159 / (5 * 365))  # over the 5 units in place
+
+
+def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price():
+    table = gap_table(with_planned(), PERIOD, target_turnaway=0.01)
+    generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    # in place 3 (not 3 + 4 planned), 3 needed: no gap; cost per unit of services in place 32,000.
+    assert (generic["units"], generic["planned_units"], generic["units_needed"], generic["gap_units"]) == (
+        3,
+        4,
+        3,
+        0,
+    )
+    assert generic["cost_per_unit"] == pytest.approx(32000.0)
+    minoritised = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
+    assert minoritised["gap_units"] == minoritised["units_needed"] - minoritised["units"] == 1
+    assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
+    # second stage: nothing in place, 6 planned, no demand: nothing needed, no gap; its cost
+    # per unit is the planned contract's price, 60,000 / 6 = 10,000.
+    move_on = one(table, area_code=SHIRE, accommodation_type="second_stage")
+    assert (move_on["units"], move_on["planned_units"], move_on["units_needed"], move_on["gap_units"]) == (
+        0,
+        6,
+        0,
+        0,
+    )
+    assert move_on["cost_per_unit"] == pytest.approx(10000.0)
+    assert np.isnan(move_on["occupancy"]) and np.isnan(move_on["capacity_full_occupancy"])
+    shown = table[table["gap_units"].notna()]
+    expected = (shown["units_needed"] - shown["units"]).clip(lower=0)
+    assert (shown["gap_units"] == expected).all()

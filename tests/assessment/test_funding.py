@@ -25,6 +25,7 @@ Unity H4 (U1).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -128,7 +129,10 @@ def test_funding_summary(dataset):
     table = funding_summary(dataset, PERIOD)
     assert list(table.columns) == [
         "area_code", "period", "grant", "other_funding", "committed_in_place", "committed_not_yet",
-        "committed_total", "uncommitted_balance", "households_supported", "cost_per_household",
+        "committed_total", "committed_safe_accommodation", "committed_community", "committed_management",
+        "committed_other", "uncommitted_balance", "households_supported", "households_safe_accommodation",
+        "households_community", "cost_per_household", "cost_per_household_safe_accommodation",
+        "cost_per_household_community",
     ]  # fmt: skip
     shire = table.set_index("area_code").loc[SHIRE]
     in_place = 90000 + 20000 * 183 / 365  # S1 all year, S3 six months (10,027.40)
@@ -176,3 +180,90 @@ def test_spend_by_service(dataset):
     assert spend.loc["S2", "status"] == "not_yet_in_place"
     assert spend.loc["S1", "area_code"] == SHIRE and spend.loc["U1", "area_code"] == UNITY
     assert spend.loc["S1", "name"] == "Service S1"
+
+
+def with_community_and_management() -> Dataset:
+    """The dataset plus, in North, C1 (community-based advocacy, not accommodation, 24,000 a
+    year, in place all year) and M1 (a management post, 10,000 a year); H6 supported by C1 and
+    H1 (also in refuge S1) supported by C1 too."""
+    dataset = build()
+    services = dataset.tables["services"]
+    extra = services.iloc[:2].copy()
+    extra["service_id"] = ["C1", "M1"]
+    extra["name"] = ["Community advocacy", "Coordinator"]
+    extra["accommodation_type"] = "not_accommodation"
+    extra["support_type"] = ["advocacy", "management"]
+    extra["annual_cost"] = [24000.0, 10000.0]
+    extra["funding_source"] = "mhclg_dasa_grant"
+    extra["status"] = "in_place"
+    extra["start"] = pd.Timestamp("2020-04-01")
+    extra["end"] = pd.NaT
+    extra["units"] = 0
+    extra["bedspaces"] = 0
+    referrals = dataset.tables["referrals"]
+    more = referrals.iloc[:2].copy()
+    more["referral_id"] = ["R7", "R8"]
+    more["household_id"] = ["H6", "H1"]
+    more["service_id"] = "C1"
+    more["date"] = pd.Timestamp("2024-07-01")
+    more["support_start"] = pd.Timestamp("2024-07-02")
+    more["support_end"] = pd.Timestamp("2024-09-01")
+    tables = dict(
+        dataset.tables,
+        services=pd.concat([services, extra], ignore_index=True),
+        referrals=pd.concat([referrals, more], ignore_index=True),
+    )
+    return Dataset(tables=tables)
+
+
+def test_spend_and_cost_per_household_by_scope():
+    table = funding_summary(with_community_and_management(), PERIOD).set_index("area_code")
+    shire = table.loc[SHIRE]
+    s3 = 20000 * 183 / 365  # sanctuary S3, six months in place
+    # accommodation-based: S1 90,000 + S3 (in place) + S2 36,400 (not yet in place)
+    assert shire["committed_safe_accommodation"] == pytest.approx(90000 + s3 + 36400)
+    assert shire["committed_community"] == pytest.approx(24000.0)
+    assert shire["committed_management"] == pytest.approx(10000.0)
+    assert shire["committed_other"] == 0.0
+    scopes = [
+        "committed_safe_accommodation",
+        "committed_community",
+        "committed_management",
+        "committed_other",
+    ]
+    assert shire[scopes].sum() == pytest.approx(shire["committed_total"])
+    # households: safe accommodation H1, H2, H3; community H6 and H1 (in both); all four once.
+    assert (shire["households_safe_accommodation"], shire["households_community"]) == (3, 2)
+    assert shire["households_supported"] == 4
+    # in place only: S2's 36,400 supported nobody; management is in neither scope.
+    assert shire["cost_per_household_safe_accommodation"] == pytest.approx((90000 + s3) / 3)
+    assert shire["cost_per_household_community"] == pytest.approx(24000 / 2)
+    assert shire["cost_per_household"] == pytest.approx(shire["committed_total"] / 4)
+    unity = table.loc[UNITY]
+    assert unity["cost_per_household_safe_accommodation"] == pytest.approx(50000.0)
+    assert unity["households_community"] == 0 and np.isnan(unity["cost_per_household_community"])
+
+
+def test_households_by_scope_are_the_counting_rule_by_scope():
+    """The same numbers as counting.households_supported grouped by the scope of each type."""
+    from needs.assessment.counting import households_supported, referrals_in_context
+
+    dataset = with_community_and_management()
+    context = referrals_in_context(dataset)
+    context["scope"] = context["accommodation_type"].astype(str).map(cat.SCOPE_OF_ACCOMMODATION_TYPE)
+    counted = households_supported(context, PERIOD, by=["host_tier_one", "scope"])
+    counted = counted.astype({"host_tier_one": str}).set_index(["host_tier_one", "scope"])["households"]
+    table = funding_summary(dataset, PERIOD).set_index("area_code")
+    for area in (SHIRE, UNITY):
+        for scope in ("safe_accommodation", "community"):
+            assert table.loc[area, f"households_{scope}"] == counted.get((area, scope), 0), (area, scope)
+
+
+def test_funding_by_year_splits_spend_by_scope():
+    table = funding_by_year(with_community_and_management())
+    shire = table[table["area_code"] == SHIRE].set_index("period")
+    # 2023-24: S1 90,000 and S4 15,000 (refuges), C1 24,000, M1 10,000, all year.
+    assert shire.loc["2023-24", "committed_safe_accommodation"] == pytest.approx(105000.0)
+    assert shire.loc["2023-24", "committed_community"] == pytest.approx(24000.0)
+    assert shire.loc["2023-24", "committed_management"] == pytest.approx(10000.0)
+    assert "in_place_safe_accommodation" not in table.columns

@@ -109,13 +109,21 @@ def test_capacity_chart_labels_and_hidden_need():
     benchmark = {"counted_units": 40, "coe_target_units": 71.2}
     erlang = pd.DataFrame({"units": [30, 10], "units_needed": [35, C]})
     figure, alt = charts.capacity_chart(benchmark, erlang, where="Testshire")
-    assert "units counted towards the benchmark: 40" in alt
-    assert "council of europe benchmark (1 per 10,000): 71.2" in alt
-    assert "units in the model (bedded types): 40" in alt
-    assert "units needed for the target turn-away rate: hidden to protect confidentiality" in alt
+    assert "context: units in place of the benchmark's types: 40" in alt
+    assert "context: council of europe benchmark (1 family place per 10,000): 71.2" in alt
+    assert "units in place (bedded types, in the loss model): 40" in alt
+    assert "units needed for the target turn-away rate (loss model): hidden to protect confidentiality" in alt
+    assert "planned" not in alt  # no pipeline, no bar
     hatches = [bar.get_hatch() for bar in figure.axes[0].patches]
     assert len(hatches) == 3 and len(set(hatches)) == 3
     assert figure.axes[0].get_xlabel() == "Units (household places)"
+    # the story's order: in place, planned, needed, then the benchmark as context
+    planned = erlang.assign(planned_units=[6, 0], units_needed=[35, 12])
+    figure, alt = charts.capacity_chart(benchmark, planned, where="Testshire")
+    assert alt.index("units in place (bedded") < alt.index("units planned (pipeline, not counted): 6")
+    assert alt.index("units planned") < alt.index("units needed") < alt.index("context: council of europe")
+    assert "units needed for the target turn-away rate (loss model): 47" in alt
+    assert len({bar.get_hatch() for bar in figure.axes[0].patches}) == 5
 
 
 def test_funding_chart_alt_text_in_millions():
