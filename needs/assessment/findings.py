@@ -8,18 +8,21 @@ a hard-coded figure), carries its headline figure and interval in ``value``, ``l
 
 Findings are ordered by importance within each area (``rank`` 1 first):
 
-1. ``capacity_gap``: the Council of Europe benchmark shortfall, then the largest gaps of the
-   gap table (most costly to close first);
+1. ``capacity_gap``: the capacity story: the gaps between units in place and the units the
+   loss model needs, each with its annual support cost (most costly to close first), then the
+   planned units (the pipeline, not counted), then the Council of Europe benchmark as context;
 2. ``under_reached``: groups reached less than expected (upper limit of the representation
    ratio below 1), smallest ratio first; one finding per group, on households supported where
    the group is under-reached among them, else on households referred (none for a group with a
    hidden row);
-3. ``turn_aways``: households referred but not supported, turn-aways for lack of space by
+2b. ``supported``: households and individuals supported in safe accommodation and in
+   community-based support (the scopes of :mod:`needs.assessment.people`);
+3. ``turn_aways``: households referred but not supported anywhere in this data, turn-aways for lack of space by
    accommodation type (observed and modelled), and the share of declines due to capacity;
 4. ``expected_victims``: the estimated number of adult victims in the area;
 5. ``trend``: the change in households supported against the previous year;
 6. ``funding``: funding against committed spend and the uncommitted balance (or that no
-   funding is recorded for the period).
+   funding is recorded for the period), then the cost per household by scope of support.
 
 Disclosure: the published report's findings are written from published cells only. The
 publication passes an assessment whose parts are the published versions, in which every hidden
@@ -65,6 +68,7 @@ FINDING_COLUMNS: tuple[str, ...] = ("area_code", "rank", "topic", "sentence", "v
 TOPICS: tuple[str, ...] = (
     "capacity_gap",
     "under_reached",
+    "supported",
     "turn_aways",
     "expected_victims",
     "trend",
@@ -182,58 +186,61 @@ def _year_ending(prevalence_period: str) -> str:
 
 
 def _benchmark(benchmark: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """The Council of Europe benchmark as context for the modelled need (after the gaps)."""
     need = {"area_code", "coe_target_units", "counted_units", "gap_units"}
     if not _has(benchmark, need):
         return _empty()
     frame = benchmark[_shown(benchmark, ["coe_target_units", "counted_units", "gap_units"])].copy()
     if frame.empty:
         return _empty()
-    area = frame["area_code"].astype(str).map(names).fillna("The area")
+    area = frame["area_code"].astype(str).map(names).fillna("the area")
     gap = _num(frame["gap_units"])
     target = _fmt(frame["coe_target_units"], _number)
     counted = _fmt(frame["counted_units"], _number)
     if "gap_share" in frame.columns:
         gap_share = _num(frame["gap_share"])
-        share = _clause(gap_share.notna(), " (" + _fmt(gap_share, _percent) + " of the target)")
+        share = _clause(gap_share.notna(), " (" + _fmt(gap_share, _percent) + " of the benchmark)")
     else:
         share = pd.Series("", index=frame.index)
     standard = (
-        f"the Council of Europe minimum of one family place per {COE_POPULATION_PER_FAMILY_PLACE:,} residents"
+        "For context, the Council of Europe standard of one family place (a place for a woman and her "
+        f"children, counted here as one unit) per {COE_POPULATION_PER_FAMILY_PLACE:,} residents "
+        "(Kelly & Dubois 2008) would call for "
     )
+    caveat = " It is a population ratio, not the need modelled from demand."
     short = (
-        area + " has " + counted + " family places of the counted types against " + standard + ", a target of "
-        + target + ": a shortfall of " + _fmt(gap, _number) + " places" + share + "."
+        standard + target + " units of the counted types; " + area + " has " + counted + " in place, "
+        + _fmt(gap, _number) + " short" + share + "." + caveat
     )  # fmt: skip
-    enough = (
-        area
-        + " has "
-        + counted
-        + " family places of the counted types, meeting "
-        + standard
-        + " (a target of "
-        + target
-        + ")."
-    )
+    enough = standard + target + " units of the counted types; " + area + " has " + counted + " in place." + caveat
     frame["sentence"] = np.where(gap > 0, short, enough)
     frame["value"] = gap
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     frame["topic"] = "capacity_gap"
-    frame["_sub"] = 0
+    frame["_sub"] = 2
     frame["_order"] = -gap
     return frame[_WORK_COLUMNS]
 
 
 def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
+    """The capacity story by type and specialism: units in place against the units the loss
+    model needs, the gap and its annual support cost; units planned (the pipeline) apart."""
     need = {"area_code", "accommodation_type", "units", "units_needed", "gap_units"}
     if not _has(gaps, need):
         return _empty()
-    frame = gaps[
-        _shown(gaps, ["units", "units_needed", "gap_units"])
-        & (pd.to_numeric(gaps["gap_units"], errors="coerce") > 0)
-    ].copy()
+    planned = (
+        _num(gaps["planned_units"]).fillna(0)
+        if "planned_units" in gaps.columns
+        else pd.Series(0.0, index=gaps.index)
+    )
+    gap_rows = _shown(gaps, ["units", "units_needed", "gap_units"]) & (_num(gaps["gap_units"]) > 0)
+    pipeline_rows = ~gap_rows & (planned > 0)
+    frame = gaps[gap_rows | pipeline_rows].copy()
     if frame.empty:
         return _empty()
+    planned = planned[frame.index]
+    is_gap = gap_rows[frame.index]
     kind = _label(cat.ACCOMMODATION_TYPES, frame["accommodation_type"])
     if "specialism" in frame.columns:
         specialism = frame["specialism"].astype(str)
@@ -247,17 +254,30 @@ def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
         if "annual_cost_to_close" in frame.columns
         else pd.Series(np.nan, index=frame.index)
     )
-    cost_text = _clause(cost.notna(), ", costing about " + _fmt(cost, _money) + " a year to close")
-    frame["sentence"] = (
-        kind + ": " + _fmt(frame["units"], _number) + " units in place against "
-        + _fmt(frame["units_needed"], _number) + " needed to keep turn-aways for lack of space to "
-        + _percent(target) + ", a gap of " + _fmt(frame["gap_units"], _number) + " units" + cost_text + "."
+    cost_text = _clause(
+        cost.notna(),
+        "; the annual support cost of closing it is about " + _fmt(cost, _money)
+        + " (support only, not the housing)",
     )  # fmt: skip
-    frame["value"] = _num(frame["gap_units"])
+    planned_text = _clause(
+        planned > 0, " (" + _fmt(planned, _number) + " more planned, not yet in place and not counted)"
+    )
+    gap_sentence = (
+        kind + ": " + _fmt(frame["units"], _number) + " units in place" + planned_text + " against "
+        + _fmt(frame["units_needed"], _number) + " needed by the loss model to keep turn-aways for lack of "
+        "space to " + _percent(target) + ", a gap of " + _fmt(frame["gap_units"], _number) + " units"
+        + cost_text + "."
+    )  # fmt: skip
+    pipeline_sentence = (
+        _upper_first(kind) + ": " + _fmt(planned, _number) + " units are planned (not yet in place); "
+        "they are a pipeline, not counted in the units in place, the loss model or the gap."
+    )  # fmt: skip
+    frame["sentence"] = np.where(is_gap, gap_sentence, pipeline_sentence)
+    frame["value"] = _num(frame["gap_units"]).where(is_gap, 0.0)
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     frame["topic"] = "capacity_gap"
-    frame["_sub"] = 1
+    frame["_sub"] = np.where(is_gap, 0, 1)
     frame["_order"] = -cost.fillna(0) - frame["value"] * 1e-9
     return frame[_WORK_COLUMNS]
 
@@ -336,7 +356,45 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     return frame[_WORK_COLUMNS]
 
 
+def _supported(supported: pd.DataFrame | None) -> pd.DataFrame:
+    """Households and individuals supported in safe accommodation (the Part 4 duty) and in
+    community-based support (:func:`needs.assessment.people.supported_by_scope`), topic
+    ``supported``; a scope whose households or individuals are hidden is left out."""
+    need = {"area_code", "scope", "households", "individuals"}
+    if not _has(supported, need):
+        return _empty()
+    wide = supported.assign(scope=supported["scope"].astype(str)).pivot_table(
+        index="area_code", columns="scope", values=["households", "individuals"], aggfunc="first", dropna=False
+    )
+    frame = pd.DataFrame(index=wide.index)
+    clauses = []
+    for scope, name in (("safe_accommodation", "in safe accommodation"), ("community", "in community-based support")):
+        households = _num(wide["households"][scope]) if scope in wide["households"] else pd.Series(np.nan, index=wide.index)
+        individuals = _num(wide["individuals"][scope]) if scope in wide["individuals"] else pd.Series(np.nan, index=wide.index)
+        frame[f"_{scope}"] = households
+        shown = households.notna() & individuals.notna()
+        figures = households.map(_count).astype(str) + " households (" + individuals.map(_count).astype(str)
+        clauses.append((_clause(shown, figures + " individuals) were supported " + name),
+                        _clause(shown, figures + " individuals) " + name)))  # fmt: skip
+    (safe, _), (community, community_short) = clauses
+    both = (safe != "") & (community != "")
+    text = safe + pd.Series(np.where(both, " and " + community_short, community), index=safe.index)
+    frame["sentence"] = _upper_first(text) + "."
+    frame = frame[text != ""].reset_index()
+    if frame.empty:
+        return _empty()
+    frame["value"] = frame["_safe_accommodation"]
+    frame["lower"] = np.nan
+    frame["upper"] = np.nan
+    frame["topic"] = "supported"
+    frame["_sub"] = 0
+    frame["_order"] = 0.0
+    return frame[_WORK_COLUMNS]
+
+
 def _unmet(unmet: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
+    """Households referred that were unable to be supported and not supported anywhere in this
+    data (the data hold only the services that sent records), from the unmet part."""
     need = {"area_code", "households_referred", "households_unmet", "unmet_share", "lower", "upper"}
     if not _has(unmet, need):
         return _empty()
@@ -346,7 +404,7 @@ def _unmet(unmet: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
     interval = _shown(frame, ["lower", "upper"])
     head = (
         _fmt(frame["households_unmet"], _count) + " of the " + _fmt(frame["households_referred"], _count)
-        + f" households referred in {period} were turned away and not supported anywhere ("
+        + f" households referred in {period} were unable to be supported and not supported anywhere in this data ("
         + _fmt(frame["unmet_share"], _percent)
         + _clause(interval, ", " + ci + " " + _fmt(frame["lower"], _percent) + " to " + _fmt(frame["upper"], _percent))
         + ")"
@@ -388,6 +446,10 @@ def _erlang(erlang: pd.DataFrame, ci: str, confidence: float) -> pd.DataFrame:
         observed_columns.append("observed_turnaway_share")
     show_observed = _shown(frame, observed_columns) & (decided > 0)
     show_model = _shown(frame, ["units", "modelled_turnaway", "units_needed", "target_turnaway"])
+    # A type with no units in place and nobody arriving (a planned service) has no model to report.
+    units = _num(frame["units"])
+    arrivals = _num(frame["arrivals_per_year"]) if "arrivals_per_year" in frame.columns else units
+    show_model = show_model & ~((units == 0) & ~(arrivals > 0))
     keep = show_observed | show_model
     frame = frame[keep].copy()
     if frame.empty:
@@ -523,7 +585,27 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     return out.reset_index()[_WORK_COLUMNS]
 
 
-def _trend(trends: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
+def _part_year(coverage: pd.DataFrame | None, period: str) -> pd.Series:
+    """By area, the clause saying that ``period`` held only part of a year of the services'
+    work (:func:`needs.assessment.trends.service_coverage`), or ``""``."""
+    need = {"area_code", "period", "first_start", "days_covered", "period_days", "share_of_period"}
+    if not _has(coverage, need):
+        return pd.Series(dtype=object)
+    rows = coverage[(coverage["period"].astype(str) == period) & (coverage["share_of_period"] < 1)]
+    months = (rows["days_covered"] / rows["period_days"] * 12).round().astype(int)
+    start = pd.to_datetime(rows["first_start"]).dt.day.astype(str) + pd.to_datetime(rows["first_start"]).dt.strftime(" %B %Y")
+    clause = (
+        "; the services began on " + start + ", so " + period + " holds only " + months.astype(str)
+        + " of its 12 months of their work and the change reflects services starting, not their impact"
+    )  # fmt: skip
+    return pd.Series(clause.to_numpy(), index=rows["area_code"].astype(str).to_numpy())
+
+
+def _trend(
+    trends: pd.DataFrame, ci: str, period: str, coverage: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The change in households supported against the previous year, saying so when the
+    previous year holds only part of a year of the services' work."""
     need = {"area_code", "measure", "period", "count", "value", "rate_ratio", "ratio_lower", "ratio_upper"}
     if not _has(trends, need) or not is_period(period):
         return _empty()
@@ -547,7 +629,9 @@ def _trend(trends: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
         + f"{previous_period(period)} to " + _fmt(frame["count"], _count) + f" in {period} (rate ratio "
         + _fmt(ratio, _ratio)
         + _clause(interval, ", " + ci + " " + _fmt(ratio_lower, _ratio) + " to " + _fmt(ratio_upper, _ratio) + ": " + verdict)
-        + ")."
+        + ")"
+        + _part_year(coverage, previous_period(period)).reindex(frame.index.astype(str)).fillna("").to_numpy()
+        + "."
     )  # fmt: skip
     frame["value"] = ratio
     frame["lower"] = ratio_lower.where(interval)
@@ -556,6 +640,46 @@ def _trend(trends: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
     frame["_sub"] = 0
     frame["_order"] = 0.0
     return frame.reset_index()[_WORK_COLUMNS]
+
+
+#: Scopes of support whose cost per household the funding finding quotes, with their wording.
+_COST_SCOPES: tuple[tuple[str, str, str], ...] = (
+    ("safe_accommodation", "accommodation-based services", "household supported in safe accommodation"),
+    ("community", "community-based services", "household in community-based support"),
+)
+
+
+def _scope_costs(frame: pd.DataFrame) -> pd.Series:
+    """The cost per household of each scope of support (spend on the scope's services in
+    place / its households), each clause left out where its figures are hidden or missing;
+    then the management spend that is in neither."""
+    clauses = []
+    for scope, services, household in _COST_SCOPES:
+        cost_column, count_column = f"cost_per_household_{scope}", f"households_{scope}"
+        if not {cost_column, count_column} <= set(frame.columns):
+            continue
+        cost, households = _num(frame[cost_column]), _num(frame[count_column])
+        clauses.append(
+            _clause(
+                (households > 0) & np.isfinite(cost),
+                "spend on " + services + " in place was " + _fmt(cost, _money) + " per " + household
+                + " (" + _fmt(households, _count) + " households)",
+            )
+        )  # fmt: skip
+    if not clauses:
+        return pd.Series("", index=frame.index)
+    joined = clauses[0]
+    for clause in clauses[1:]:
+        joined = joined + np.where((joined != "") & (clause != ""), "; ", "") + clause
+    management = (
+        _num(frame["committed_management"]) if "committed_management" in frame.columns
+        else pd.Series(np.nan, index=frame.index)
+    )  # fmt: skip
+    management_text = _clause(
+        (joined != "") & (management > 0),
+        "; management and coordination (" + _fmt(management, _money) + ") is in neither",
+    )
+    return _clause(joined != "", " By scope of support, " + joined + management_text + ".")
 
 
 def _funding(funding: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -603,15 +727,7 @@ def _funding(funding: pd.DataFrame, period: str) -> pd.DataFrame:
         + _fmt(frame["committed_total"], _money) + " of committed spend" + not_yet_text + "."
     )  # fmt: skip
     sentence = pd.Series(np.where(no_funding, unfunded, funded), index=frame.index)
-    if {"households_supported", "cost_per_household"} <= set(frame.columns):
-        households = _num(frame["households_supported"])
-        cost = _num(frame["cost_per_household"])
-        sentence = sentence + _clause(
-            (households > 0) & np.isfinite(cost),
-            " Committed spend per household supported was " + _fmt(cost, _money) + " ("
-            + _fmt(households, _count) + " households).",
-        )  # fmt: skip
-    frame["sentence"] = sentence
+    frame["sentence"] = sentence + _scope_costs(frame)
     frame["value"] = balance.where(~no_funding)
     frame["lower"] = np.nan
     frame["upper"] = np.nan
@@ -677,11 +793,12 @@ def findings(
         _benchmark(part("benchmark"), names),
         _gaps(part("gaps"), target),
         _under_reached(part("representation"), ci),
+        _supported(part("supported")),
         _unmet(part("unmet"), ci, period),
         _erlang(part("erlang"), ci, confidence),
         _capacity_declines(part("decline_reasons"), ci),
         _expected_victims(part("expected_victims"), names, ci),
-        _trend(part("trends"), ci, period),
+        _trend(part("trends"), ci, period, part("service_coverage")),
         _funding(part("funding"), period),
     ]
     frames = [frame for frame in frames if not frame.empty]

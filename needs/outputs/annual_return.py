@@ -58,6 +58,16 @@ Every count of households counts a household once, however many referrals it mad
 Which households and individuals count follows :mod:`needs.assessment.counting`, so community
 (``not_accommodation``) services hosted in the area are included, on their own line.
 
+**What the return counts.** The MHCLG collection "Support in Domestic Abuse Safe
+Accommodation" counts support in relevant safe accommodation (SI 2021/991 reg. 2, sanctuary
+schemes included; ``shared/DOMAIN.md`` 1.3 and 2.1), whereas the council's total of
+individuals supported (1,257 in the 2023-24 example, its published figure) also counts the
+community-based support the grant funds; the ``individuals`` section therefore gives the
+individuals, households, adults and children supported **by scope**
+(:func:`needs.assessment.people.supported_by_scope_of`, the function the report's key figures
+use), so that the Part 4 figure (safe accommodation) can be read apart from the total. A
+household supported in both scopes counts in each and once in the total.
+
 Line labels follow ``shared/DOMAIN.md`` section 2.3 and are kept in :data:`RETURN_LABELS`
 (our codes to the return's labels) so that they can be reconciled with the department's
 data tables in one place.
@@ -70,15 +80,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from needs.assessment.children import children_return_section
 from needs.assessment.counting import (
     households_supported,
     referrals_in_context,
     supported_in_period,
     tier_one_lookup,
 )
+from needs.assessment.people import SCOPE_ALL, supported_by_scope_of
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
 from needs.reference import categories as cat
+from needs.reference.groups import LARGE_FAMILY_CHILDREN, YOUNG_AGE_BANDS
 from needs.reference.periods import is_period, period_days, period_end, period_of_dates, period_start
 from needs.settings import choose_area
 
@@ -104,6 +117,7 @@ SECTIONS: dict[str, str] = {
     "support_ended": "Support ended",
     "capacity": "Capacity",
     "spend": "Spend",
+    "children": "Children and young people",
 }
 #: Columns of every section table.
 SECTION_COLUMNS: tuple[str, ...] = ("group", "line", "code", "unit", "value")
@@ -112,16 +126,7 @@ SECTION_COLUMNS: tuple[str, ...] = ("group", "line", "code", "unit", "value")
 #: lower limit is at least this age: 65-74 and 75+). UNVERIFIED against the MHCLG tables,
 #: which may use 55+ or 60+ (``shared/DOMAIN.md`` 2.3).
 OLDER_AGE = 65
-#: Lead victims in bands wholly at or under this age are "young" (16-19 and 20-24).
-YOUNG_AGE = 24
-#: Households with at least this many children are large families (the
-#: ``need_large_family`` flag counts too).
-LARGE_FAMILY_CHILDREN = 3
-
 _OLDER_BANDS = tuple(band for band, (low, _) in cat.AGE_BAND_LIMITS.items() if low >= OLDER_AGE)
-_YOUNG_BANDS = tuple(
-    band for band, (_, high) in cat.AGE_BAND_LIMITS.items() if high is not None and high <= YOUNG_AGE
-)
 _MINORITISED = tuple(code for code in cat.ETHNIC_GROUPS.codes if code not in ("white_british", cat.NOT_KNOWN))
 _LGB_OTHER = tuple(
     code for code in cat.SEXUAL_ORIENTATIONS.codes if code not in ("heterosexual", cat.NOT_KNOWN)
@@ -133,21 +138,25 @@ _LGB_OTHER = tuple(
 #: ``person_type`` and ``three_or_more_children``). This is the one place the mapping is set.
 #:
 #: * black and minoritised: every ethnic group except White British (and not known), so
-#:   White Irish and White Gypsy, Roma, Traveller or Other White count, as in the
+#:   White Irish, Gypsy or Irish Traveller, Roma and Other White count, as in the
 #:   government's use of "ethnic minorities" (all groups except White British);
+#: * Gypsy, Roma and Traveller: ethnic group White: Gypsy or Irish Traveller or White: Roma
+#:   (UNVERIFIED as a line of the MHCLG tables: ``shared/DOMAIN.md`` 2.3 lists it as a
+#:   candidate; every such household is also black and minoritised);
 #: * LGBT+: sexual orientation gay or lesbian, bisexual or other, or a trans lead victim;
 #: * male victims: lead victims counted as men (sex male, not trans);
 #: * older: age bands from :data:`OLDER_AGE`; young: 16-24;
 #: * large family: the ``need_large_family`` flag or three or more children recorded.
 SPECIALIST_CHARACTERISTICS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "black_minoritised": (("ethnic_group", _MINORITISED),),
+    "gypsy_roma_traveller": (("ethnic_group", cat.GYPSY_ROMA_TRAVELLER),),
     "mental_health": ((cat.need_column("mental_health"), ("yes",)),),
     "disabled": (("disability", ("disabled",)),),
     "lgbt": (("sexual_orientation", _LGB_OTHER), ("gender_identity", ("different_from_birth_sex",))),
     "substance_use": ((cat.need_column("substance_use"), ("yes",)),),
     "nrpf": ((cat.need_column("nrpf"), ("yes",)),),
     "older": (("age_band", _OLDER_BANDS),),
-    "young": (("age_band", _YOUNG_BANDS),),
+    "young": (("age_band", YOUNG_AGE_BANDS),),
     "male_victims": (("person_type", ("man",)),),
     "large_family": ((cat.need_column("large_family"), ("yes",)), ("three_or_more_children", ("yes",))),
     "older_sons": ((cat.need_column("older_sons"), ("yes",)),),
@@ -177,6 +186,7 @@ RETURN_LABELS: dict[str, dict[str, str]] = {
     },
     "specialist_characteristic": {
         "black_minoritised": "Black and minoritised survivors",
+        "gypsy_roma_traveller": "Gypsy, Roma and Traveller survivors",
         "mental_health": "Mental health needs",
         "disabled": "Disabled survivors",
         "lgbt": "LGBT+ survivors",
@@ -212,6 +222,11 @@ RETURN_LABELS: dict[str, dict[str, str]] = {
         cat.NOT_KNOWN: "Reason not known",
     },
     "support_type": {code: label for code, label in cat.SUPPORT_TYPES.labels.items()},
+    "scope": {
+        "safe_accommodation": "in safe accommodation (Part 4 duty)",
+        "community": "in community-based support (not in safe accommodation)",
+        "other": "in other accommodation or of a type not known",
+    },
     "funding_source": {code: label for code, label in cat.FUNDING_SOURCES.labels.items()},
     TOTAL: {
         "individuals": "Total individuals supported",
@@ -376,17 +391,47 @@ def _supported_households(context: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _individuals(households: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+#: The measures of the scope lines: column of :func:`supported_by_scope_of` -> (line, unit).
+_SCOPE_MEASURES: dict[str, tuple[str, str]] = {
+    "individuals": ("Individuals supported", "individuals"),
+    "households": ("Households supported", "households"),
+    "adults": ("Adults supported (lead victims)", "individuals"),
+    "children": ("Children supported", "individuals"),
+}
+
+
+def _scope_lines(scopes: pd.DataFrame) -> pd.DataFrame:
+    """One line per scope and measure of :func:`supported_by_scope_of` (safe accommodation and
+    community-based always, other where present); the scopes need not add up to the totals."""
+    group = "Supported by scope (a household in both scopes counts in each)"
+    rows = scopes[scopes["scope"].astype(str) != SCOPE_ALL]
+    return pd.DataFrame(
+        [
+            {
+                "group": group,
+                "line": f"{line} {RETURN_LABELS['scope'][scope]}",
+                "code": f"{scope}:{measure}",
+                "unit": unit,
+                "value": int(row[measure]),
+            }
+            for scope, row in zip(rows["scope"].astype(str), rows.to_dict("records"), strict=True)
+            for measure, (line, unit) in _SCOPE_MEASURES.items()
+        ]
+    )
+
+
+def _individuals(households: pd.DataFrame, scopes: pd.DataFrame) -> pd.DataFrame:
     group = "Individuals supported"
+    total = scopes[scopes["scope"].astype(str) == SCOPE_ALL].iloc[0]
     adults = households["person_type"].value_counts()
-    children = int(totals["children"].iloc[0])
-    counts = pd.concat([adults, pd.Series({"child": children})])
+    counts = pd.concat([adults, pd.Series({"child": int(total["children"])})])
     return _section(
         [
             _lines(group, "person_type", counts, "individuals"),
-            _total(group, "individuals", int(totals["individuals"].iloc[0]), "individuals"),
-            _total(group, "adults", int(totals["households"].iloc[0]), "individuals"),
-            _total("Households supported", "households", int(totals["households"].iloc[0]), "households"),
+            _total(group, "individuals", int(total["individuals"]), "individuals"),
+            _total(group, "adults", int(total["adults"]), "individuals"),
+            _total("Households supported", "households", int(total["households"]), "households"),
+            _scope_lines(scopes),
         ]
     )
 
@@ -529,15 +574,18 @@ def build_return(dataset: Dataset, area: str, period: str) -> dict[str, pd.DataF
     _check_period(dataset, referrals, context, services, area, period)
     supported_anywhere = supported_anywhere.astype(str)
     households = _supported_households(context)
-    totals = households_supported(context, period)
+    # The report's counting function (needs.assessment.people): totals are its scope "all".
+    scopes = supported_by_scope_of(context, period)
+    totals = scopes[scopes["scope"] == SCOPE_ALL][["households", "children", "individuals"]].reset_index(drop=True)
     return {
-        "individuals": _individuals(households, totals),
+        "individuals": _individuals(households, scopes),
         "households": _by_type(context, period, totals),
         "characteristics": _characteristics(households),
         "unable_to_support": _unable(context, supported_anywhere),
         "support_ended": _ended(context, period),
         "capacity": _capacity(services),
         "spend": _spend(services),
+        "children": children_return_section(dataset, area, period),
     }
 
 

@@ -106,6 +106,8 @@ _SECTION_NOTES: dict[str, str] = {
     "support_ended": "Households whose support ended in the period, by reason.",
     "capacity": "Commissioned services, units and bedspaces, by accommodation type.",
     "spend": "Spend in the period by accommodation type, support type and funding source.",
+    "children": "Children in households referred, supported and unable to be supported; older sons, large "
+    "families and young victims aged 16 to 24.",
 }
 
 _HEADER_FONT = Font(bold=True)

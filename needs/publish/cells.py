@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from needs.assessment.flow import REASON_GROUPS
 from needs.reference import categories as cat
+from needs.reference.groups import YOUNG_AGE_BANDS, YOUNG_LABEL
 
-__all__ = ["ADDITIVE", "Count", "Key", "PartSpec", "Share", "cell_key", "describe_key"]
+__all__ = ["ADDITIVE", "NESTED", "Count", "Key", "PartSpec", "Share", "cell_key", "describe_key"]
 
 #: A cell's key: (fact, ((dimension, value), ...)) with the dimensions sorted.
 Key = tuple[str, tuple[tuple[str, str], ...]]
@@ -173,6 +175,35 @@ def _elsewhere(code: str) -> bool:
     return code != OWN_AREA
 
 
+#: Age groups of the lead victim that are sums of age bands: the young victims of
+#: :mod:`needs.reference.groups` and every other band (older, or not known); named subtotals
+#: of ``category`` (:mod:`needs.publish.children_specs`).
+YOUNG_VICTIMS = YOUNG_LABEL
+OTHER_AGES = "other_ages"
+
+
+def _young(code: str) -> bool:
+    return code in YOUNG_AGE_BANDS
+
+
+def _other_ages(code: str) -> bool:
+    return code in cat.AGE_BANDS and code not in YOUNG_AGE_BANDS
+
+
+AGE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = ((YOUNG_VICTIMS, _young), (OTHER_AGES, _other_ages))
+
+
+def _reason_group(members: tuple[str, ...]) -> Callable[[str], bool]:
+    return lambda code: code in members
+
+
+#: The reason groups of the flows that gather several decline reasons, as named subtotals of
+#: ``reason`` (a group of one reason is that reason's own count).
+_REASON_GROUP_SUBTOTALS: tuple[tuple[str, Callable[[str], bool]], ...] = tuple(
+    (group, _reason_group(members)) for group, (_, members) in REASON_GROUPS.items() if len(members) > 1
+)
+
+
 #: For each (fact, dimension): the parent codes and which child codes add up to them.
 #: ``all`` is the sum of every code; the others are named subtotals. A fact missing here does
 #: not add up along that dimension (households supported by accommodation type, for
@@ -180,16 +211,55 @@ def _elsewhere(code: str) -> bool:
 ADDITIVE: dict[tuple[str, str], tuple[tuple[str, Callable[[str], bool]], ...]] = {
     ("referrals", "accommodation_type"): ((ALL, _every),),
     ("referrals", "outcome"): ((ALL, _every), (DECIDED, _decided)),
-    ("referrals", "reason"): ((ALL, _every),),
+    ("referrals", "reason"): ((ALL, _every), *_REASON_GROUP_SUBTOTALS),
     ("referrals", "category"): ((ALL, _every), (KNOWN, _recorded)),
     ("referrals", "origin"): ((ALL, _every), (OTHER_AREAS, _elsewhere)),
-    ("households_supported", "category"): ((ALL, _every), (KNOWN, _recorded)),
-    ("households_referred", "category"): ((ALL, _every), (KNOWN, _recorded)),
+    ("households_supported", "category"): ((ALL, _every), (KNOWN, _recorded), *AGE_GROUPS),
+    ("households_referred", "category"): ((ALL, _every), (KNOWN, _recorded), *AGE_GROUPS),
     ("households_arriving", "accommodation_type"): ((ALL, _every),),
     # A household usually comes from one area; where the counts do add up (checked by the
     # page), a reader can use the sum, so the page must too.
     ("households_referred", "origin"): ((ALL, _every),),
+    # Who was supported by scope: a household supported in both scopes counts in each, so the
+    # scopes add up to the total only where none was; where they do, the page uses the sum.
+    ("households_supported", "scope"): ((ALL, _every),),
+    ("children_supported", "scope"): ((ALL, _every),),
+    # The flows (needs.assessment.flow): every state, start and repeat adds up to its base.
+    ("households_referred", "state"): ((ALL, _every),),
+    ("households_referred", "latest_decline"): ((ALL, _every),),
+    ("households_supported", "start"): ((ALL, _every),),
+    ("referrals", "repeat"): ((ALL, _every),),
+    # The capacity story's specialisms of one accommodation type: where they add up to the
+    # type's count (a household used one specialism), a reader can use the sum.
+    ("households_arriving", "specialism"): ((ALL, _every),),
+    ("households_supported", "specialism"): ((ALL, _every),),
+    # Children and young people (needs.publish.children_specs): the categories of each group
+    # of households partition the households and their children.
+    ("children_referred", "category"): ((ALL, _every),),
+    ("children_supported", "category"): ((ALL, _every),),
+    ("children_unmet", "category"): ((ALL, _every),),
+    ("households_unmet", "category"): ((ALL, _every),),
 }
+
+#: Counts whose codes along one dimension nest in the codes of another: (fact, dimension) ->
+#: (the wider dimension, code -> wider code). Accommodation types nest in scopes of support:
+#: the households supported in refuge, specialist and dispersed accommodation add up to those
+#: supported in safe accommodation where no household used two types. As with
+#: :data:`ADDITIVE`, a reader who sees the parts add up to the wider count can use the sum, so
+#: the page does too, wherever the registered counts satisfy it.
+NESTED: dict[tuple[str, str], tuple[str, Mapping[str, str]]] = {
+    (fact, "accommodation_type"): ("scope", cat.SCOPE_OF_ACCOMMODATION_TYPE)
+    for fact in (
+        "households_referred",
+        "households_supported",
+        "households_unmet",
+        "children_referred",
+        "children_supported",
+        "children_unmet",
+    )
+}
+for _fact in ("households_referred", "households_unmet", "children_referred", "children_unmet"):
+    ADDITIVE.setdefault((_fact, "scope"), ((ALL, _every),))
 
 #: Codes that stand for a subtotal of their dimension (never a child of another).
 PARENT_CODES: frozenset[Hashable] = frozenset(

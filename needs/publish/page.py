@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from needs.methods.linear_bounds import Bound, Equation, bounds_by_key, feasible_ranges
-from needs.publish.cells import ADDITIVE, PARENT_CODES, Key, PartSpec, cell_key, describe_key
+from needs.publish.cells import ADDITIVE, NESTED, PARENT_CODES, Key, PartSpec, cell_key, describe_key
 from needs.reference.constants import DEFAULT_SUPPRESS_BELOW, SYMBOL_CONFIDENTIAL
 
 __all__ = ["DisclosureLeak", "Page"]
@@ -137,7 +137,8 @@ class Page:
     # -- relations ---------------------------------------------------------------------------
 
     def equations(self, values: Mapping[Key, float] | None = None) -> list[Equation]:
-        """Every "total = sum of its parts" the registered counts obey (:data:`ADDITIVE`).
+        """Every "total = sum of its parts" the registered counts obey (:data:`ADDITIVE`, and
+        :data:`NESTED` for codes that nest in the codes of a wider dimension).
 
         A reader knows how the tables add up, so each sum is a fact of the page. A sum is
         kept only where the registered parts do add up to the total (a table may leave out
@@ -168,6 +169,18 @@ class Page:
                     # leave out a category): keep the sums the counts actually satisfy.
                     if members and np.isclose(values[parent], sum(values[k] for k in members)):
                         equations.append(Equation(((parent, 1.0), *((k, -1.0) for k in members))))
+        for (fact, dim), (wider, wider_code) in NESTED.items():
+            nests: dict[Key, list[Key]] = {}
+            for key in by_fact.get(fact, ()):
+                dims = dict(key[1])
+                if dim not in dims or wider in dims or dims[dim] not in wider_code:
+                    continue
+                code = dims.pop(dim)
+                nests.setdefault(cell_key(fact, {**dims, wider: wider_code[code]}), []).append(key)
+            for parent, members in sorted(nests.items()):
+                if parent in values and np.isclose(values[parent], sum(values[k] for k in members)):
+                    members = sorted(members)
+                    equations.append(Equation(((parent, 1.0), *((k, -1.0) for k in members))))
         return equations
 
     def _bounds(self) -> list[Bound]:

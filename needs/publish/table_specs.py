@@ -35,7 +35,7 @@ from needs.publish.fit import published_goodness_of_fit
 from needs.publish.formatting import ALL, code_label
 from needs.publish.governance_specs import GOVERNANCE_MEASURE_SPECS, GOVERNANCE_TABLE_SPECS
 from needs.publish.layout import Codes, Measure, MeasureSpec, TableSpec
-from needs.publish.story_specs import STORY_MEASURE_SPECS, STORY_TABLE_SPECS
+from needs.publish.story_specs import KEY_FIGURE_MEASURES, STORY_MEASURE_SPECS, STORY_TABLE_SPECS
 from needs.publish.tables import Column
 from needs.reference import categories as cat
 
@@ -89,15 +89,25 @@ def _funding_by_year(publication: Any) -> pd.DataFrame:
 
 
 #: Frames a spec's ``part`` may name besides the page's parts, each made from the publication.
+def _service_coverage(publication: Any) -> pd.DataFrame:
+    """When the services behind each year were running (services, not people), dates in words."""
+    frame = publication._part("service_coverage")
+    if frame.empty:
+        return frame
+    start = pd.to_datetime(frame["first_start"])
+    return frame.assign(first_start=start.dt.day.astype(str) + start.dt.strftime(" %B %Y"))
+
+
 SOURCES: dict[str, Callable[[Any], pd.DataFrame]] = {
     **{
         name: partial(_without_counts, name)
-        for name in ("expected_victims", "provision", "gaps", "spend_by_service")
+        for name in ("expected_victims", "provision", "spend_by_service")
     },
     "benchmark": _benchmark,
     "area_expected_victims": _area_expected_victims,
     "goodness_of_fit": _goodness_of_fit,
     "funding_by_year": _funding_by_year,
+    "service_coverage": _service_coverage,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +121,28 @@ _RATIO_CI = Column("Ratio {ci}", "ratio_lower", "interval", "ratio_upper", inter
 _RATIO_TO_PREVIOUS = (Column("Ratio to the previous year", "rate_ratio", "ratio"), _RATIO_CI)
 #: Overall trend rows: no characteristic (missing, empty or ``all``).
 _OVERALL: Codes = (("characteristic", ("", ALL)),)
+#: Units against bedspaces, and planned units (the capacity tables' notes).
+_UNITS_NOTE = (
+    "A unit is a self-contained space for one household (a woman and her children, or one "
+    "adult): the Council of Europe's family place. A bedspace is a bed for one person, so a unit "
+    "may have several. Planned units are contracts not yet in place (commissioned or to be "
+    "procured): the pipeline, shown apart and never counted as in place."
+)
+#: What the cost of a gap covers.
+_SUPPORT_COST_NOTE = (
+    "Costs are support costs: a service's annual cost divided by its units (of the type's "
+    "services in place, or its planned ones where none is in place). The annual cost funds "
+    "support, not the housing itself (the duty is to fund support in safe accommodation; rent "
+    "and capital costs are met elsewhere), so the cost of closing a gap is the support cost of "
+    "the extra units, not the full cost of new accommodation."
+)
+#: Throughput against capacity.
+_THROUGHPUT_NOTE = (
+    "Throughput is the households a year the units in place take at the occupancy observed "
+    "(units x 365.25 x occupancy / mean stay); capacity is what they could take at full "
+    "occupancy with the same mean stay (units x 365.25 / mean stay). Stays still open at the "
+    "end of the year are counted to its end."
+)
 
 #: Every regular table of the report, by name.
 TABLE_SPECS: dict[str, TableSpec] = {
@@ -291,45 +323,86 @@ TABLE_SPECS: dict[str, TableSpec] = {
         ),
         # -- provision and capacity ------------------------------------------------------------
         TableSpec(
+            "capacity",
+            part="gaps",
+            columns=(
+                _ACCOMMODATION_TYPE,
+                Column("Specialism", "specialism", "label"),
+                Column("Units in place", "units", "integer"),
+                Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
+                Column("Units needed (loss model)", "units_needed", "integer"),
+                Column("Gap (units needed less units in place)", "gap_units", "integer"),
+                Column("Support cost per unit a year", "cost_per_unit", "money"),
+                Column("Annual support cost to close the gap", "annual_cost_to_close", "money"),
+                Column("Mean stay (days)", "mean_stay_days", "integer"),
+                Column("Occupancy", "occupancy", "percent"),
+                Column("Throughput: households a year at the observed occupancy", "annual_throughput", "number"),
+                Column("Capacity: households a year at full occupancy", "capacity_full_occupancy", "number"),
+            ),
+            caption="Units in place, planned and needed, the gap and its annual support cost, by "
+            "accommodation type and specialism, {where}",
+            row_header="Accommodation type",
+            note=_UNITS_NOTE + " Units needed: the fewest units in place that keep the modelled share "
+            "of households turned away for lack of space at the target (Erlang loss model on the "
+            "households arriving and their mean stay; each specialism is its own pool, so the "
+            "needs of a type's specialisms may add up to more than the type's pooled need in the "
+            "loss-model table). Gap: units needed less units in place (none where the units in "
+            "place meet the need); planned units are not counted in it. " + _SUPPORT_COST_NOTE
+            + " " + _THROUGHPUT_NOTE,
+            order=("accommodation_type",),
+            codes=_ACCOMMODATION_TYPE_ORDER,
+            description="The capacity story: units in place, planned (pipeline) and needed, the gap, "
+            "its annual support cost, throughput and capacity, by type and specialism.",
+        ),
+        TableSpec(
             "provision",
             part="provision",
             columns=(
                 _ACCOMMODATION_TYPE,
                 Column("Specialism", "specialism", "label"),
-                Column("Services", "services", "integer"),
-                Column("Units", "units", "integer"),
-                Column("Bedspaces", "bedspaces", "integer"),
-                Column("Annual cost", "annual_cost", "money"),
+                Column("Services in place", "services", "integer"),
+                Column("Units in place", "units", "integer"),
+                Column("Bedspaces in place", "bedspaces", "integer"),
+                Column("Annual cost in place", "annual_cost", "money"),
+                Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
+                Column("Bedspaces planned", "planned_bedspaces", "integer"),
+                Column("Annual cost planned", "planned_annual_cost", "money"),
             ),
-            caption="Commissioned provision by accommodation type and specialism, {where}",
+            caption="Commissioned provision in place and planned by accommodation type and specialism, {where}",
             row_header="Accommodation type",
+            note=_UNITS_NOTE,
             order=("accommodation_type",),
             codes=_ACCOMMODATION_TYPE_ORDER,
-            description="Commissioned services, units and bedspaces by type and specialism.",
+            description="Commissioned services, units and bedspaces in place and planned, by type and "
+            "specialism.",
         ),
         TableSpec(
             "throughput",
             part="throughput",
             columns=(
                 _ACCOMMODATION_TYPE,
-                Column("Units", "units", "integer"),
+                Column("Units in place", "units", "integer"),
+                Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
                 Column("Households supported", "households_supported", "count", count=True),
                 Column("Mean stay (days)", "mean_stay_days", "integer"),
                 Column("Occupancy", "occupancy", "percent"),
-                Column("Households a year the units can take", "annual_throughput", "integer"),
+                Column("Throughput: households a year at the observed occupancy", "annual_throughput", "number"),
+                Column("Capacity: households a year at full occupancy", "capacity_full_occupancy", "number"),
             ),
-            caption="Length of stay, occupancy and throughput by accommodation type, {where}",
+            caption="Length of stay, occupancy, throughput and capacity by accommodation type, {where}",
             row_header="Accommodation type",
+            note=_THROUGHPUT_NOTE,
             order=("accommodation_type",),
             codes=_ACCOMMODATION_TYPE_ORDER,
-            description="Length of stay, occupancy and annual throughput by accommodation type.",
+            description="Length of stay, occupancy, throughput and capacity by accommodation type.",
         ),
         TableSpec(
             "erlang",
             part="erlang",
             columns=(
                 _ACCOMMODATION_TYPE,
-                Column("Units", "units", "integer"),
+                Column("Units in place", "units", "integer"),
+                Column("Units planned (pipeline, not in the model)", "planned_units", "integer"),
                 Column("Households arriving a year", "arrivals_per_year", "count", count=True),
                 Column("Mean stay (days)", "mean_stay_days", "integer"),
                 Column("Modelled share turned away", "modelled_turnaway", "percent"),
@@ -341,6 +414,8 @@ TABLE_SPECS: dict[str, TableSpec] = {
             ),
             caption="Modelled and observed turn-aways for lack of space (Erlang loss model), {where}",
             row_header="Accommodation type",
+            note="The model's units are the units in place; planned units are not yet housing anyone "
+            "and are left out. Each type's specialisms are pooled here.",
             order=("accommodation_type",),
             codes=_ACCOMMODATION_TYPE_ORDER,
             description="The Erlang loss model against the observed turn-aways.",
@@ -351,14 +426,16 @@ TABLE_SPECS: dict[str, TableSpec] = {
             columns=(
                 _ACCOMMODATION_TYPE,
                 Column("Specialism", "specialism", "label"),
-                Column("Units", "units", "integer"),
+                Column("Units in place", "units", "integer"),
+                Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
                 Column("Units needed", "units_needed", "integer"),
                 Column("Gap (units)", "gap_units", "integer"),
-                Column("Cost per unit a year", "cost_per_unit", "money"),
-                Column("Annual cost to close the gap", "annual_cost_to_close", "money"),
+                Column("Support cost per unit a year", "cost_per_unit", "money"),
+                Column("Annual support cost to close the gap", "annual_cost_to_close", "money"),
             ),
-            caption="Gap between units in place and units needed, with its cost, {where}",
+            caption="Gap between units in place and units needed, with its annual support cost, {where}",
             row_header="Accommodation type",
+            note=_SUPPORT_COST_NOTE,
             order=("accommodation_type",),
             codes=_ACCOMMODATION_TYPE_ORDER,
             description="The costed gap table: units needed against units in place.",
@@ -396,6 +473,26 @@ TABLE_SPECS: dict[str, TableSpec] = {
             rows=(("area_code", ("{area}",)),),
             order=("period",),
             description="Grant and committed spend by financial year.",
+        ),
+        TableSpec(
+            "service_coverage",
+            part="service_coverage",
+            columns=(
+                Column("Financial year", "period"),
+                Column("Services taking referrals", "services", "integer"),
+                Column("Of which began during the year", "services_started_in_period", "integer"),
+                Column("First service began", "first_start"),
+                Column("Days of the year with a service running", "days_covered", "integer"),
+                Column("Share of the year", "share_of_period", "percent"),
+            ),
+            caption="When the services behind the trend were running, {area_name}",
+            row_header="Financial year",
+            rows=(("area_code", ("{area}",)),),
+            order=("period",),
+            note="Services hosted in the area that take referrals (management posts left out), from "
+            "their contract dates. A year with a service running for only part of it holds only part "
+            "of a year of support: a rise from it reflects services starting, not their impact.",
+            description="When the services behind each year of the trend were running.",
         ),
         TableSpec(
             "trends",
@@ -445,8 +542,8 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
                 Measure("Expected adult victims of domestic abuse in a year (estimate)", "value", "integer",
                         part="area_expected_victims"),
                 Measure("Households referred to services in the area", "households_referred", "count", True),
-                Measure("Households supported", "households_supported", "count", True),
-                Measure("Households not supported anywhere", "households_unmet", "count", True),
+                # Who was supported, in total and by scope (needs.publish.story_specs).
+                *KEY_FIGURE_MEASURES,
                 Measure("Units counted towards the Council of Europe benchmark", "counted_units", "integer",
                         part="benchmark"),
                 Measure("Units the benchmark calls for", "coe_target_units", "number", part="benchmark"),
@@ -462,7 +559,7 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
             measures=(
                 Measure("Households referred to services in the area", "households_referred", "count", True),
                 Measure("Households supported in the area", "households_supported", "count", True),
-                Measure("Households not supported anywhere", "households_unmet", "count", True),
+                Measure("Households not supported anywhere in this data", "households_unmet", "count", True),
                 Measure("of which turned away for lack of space", "households_unmet_capacity", "count", True),
                 Measure("Share of referred households not supported", "unmet_share", "percent"),
                 Measure("{ci}", "lower", "percent", upper="upper"),
@@ -477,15 +574,19 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
             part="benchmark",
             measures=(
                 Measure("Population", "population", "integer"),
-                Measure("Units the benchmark calls for", "coe_target_units", "number"),
-                Measure("Units counted", "counted_units", "integer"),
-                Measure("Gap (units)", "gap_units", "number"),
+                Measure("Family places the benchmark calls for (units)", "coe_target_units", "number"),
+                Measure("Units in place of the types counted", "counted_units", "integer"),
+                Measure("Units planned of the types counted (pipeline, not counted)", "planned_units", "integer"),
+                Measure("Gap against the benchmark (units)", "gap_units", "number"),
                 Measure("Gap as a share of the benchmark", "gap_share", "percent"),
                 Measure("Accommodation types counted", "counted_types"),
             ),
-            caption="Council of Europe benchmark of one family place per 10,000 population, {where}",
+            caption="Context: the Council of Europe benchmark of one family place per 10,000 population "
+            "(Kelly & Dubois 2008), a family place being a place for a woman and her children, counted "
+            "here as one unit; a population ratio, not the need modelled from demand, {where}",
             empty_caption="Council of Europe benchmark, {where}",
-            description="The Council of Europe benchmark: one family place per 10,000 population.",
+            description="The Council of Europe benchmark (context, not the modelled need): one family "
+            "place, counted as a unit, per 10,000 population.",
         ),
         MeasureSpec(
             "funding",
@@ -496,13 +597,26 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
                 Measure("Committed: contracts in place", "committed_in_place", "money"),
                 Measure("Committed: contracts not yet in place", "committed_not_yet", "money"),
                 Measure("Committed in total", "committed_total", "money"),
+                Measure("of which accommodation-based services (safe accommodation)",
+                        "committed_safe_accommodation", "money"),
+                Measure("of which community-based services", "committed_community", "money"),
+                Measure("of which management and coordination", "committed_management", "money"),
+                Measure("of which other accommodation or type not known", "committed_other", "money"),
                 Measure("Uncommitted balance", "uncommitted_balance", "money"),
-                Measure("Households supported", "households_supported", "count", True),
-                Measure("Cost per household supported", "cost_per_household", "money"),
+                Measure("Households supported in safe accommodation", "households_safe_accommodation",
+                        "count", True),
+                Measure("Cost per household supported in safe accommodation (accommodation-based "
+                        "services in place)", "cost_per_household_safe_accommodation", "money"),
+                Measure("Households in community-based support", "households_community", "count", True),
+                Measure("Cost per household in community-based support (community-based services "
+                        "in place)", "cost_per_household_community", "money"),
             ),
-            caption="Funding against committed spend, {where}",
+            caption="Funding against committed spend, with spend and cost per household by scope of "
+            "support (each cost: spend on that scope's services in place divided by the households it "
+            "supported; management and contracts not yet in place are in neither), {where}",
             empty_caption="Funding, {where}",
-            description="Grant against committed spend for the period.",
+            description="Grant against committed spend for the period, spend by scope and cost per "
+            "household by scope (management and contracts not yet in place in neither cost).",
         ),
     )
 }

@@ -103,8 +103,14 @@ def _cell(value: str) -> str:
 
 
 def _numeric_text(value: str) -> bool:
-    text = str(value).replace(",", "").replace("£", "").replace("%", "").replace("-", "", 1)
-    return text.replace(".", "", 1).isdigit() or value in SYMBOLS or " to " in str(value)
+    """Whether a cell reads as a number (aligned right): a number, a symbol, or an interval
+    ``a to b`` of two numbers (not a sentence that happens to contain " to ")."""
+    value = str(value)
+    if " to " in value:
+        parts = value.split(" to ")
+        return len(parts) == 2 and all(_numeric_text(part) for part in parts)
+    text = value.replace(",", "").replace("£", "").replace("%", "").replace("-", "", 1)
+    return text.replace(".", "", 1).isdigit() or value in SYMBOLS
 
 
 def html_table(table: PublishedTable) -> str:

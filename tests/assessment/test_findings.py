@@ -125,7 +125,8 @@ def test_zero_count_is_printed():
     )  # fmt: skip
     out = findings(make(unmet=unmet))
     assert out["sentence"].tolist() == [
-        "0 of the 40 households referred in 2024-25 were turned away and not supported anywhere "
+        "0 of the 40 households referred in 2024-25 were unable to be supported and not supported anywhere in "
+        "this data "
         "(0%, 95% CI 0% to 9%)."
     ]
 
@@ -145,6 +146,7 @@ def test_capacity_gaps_first_and_ordered_by_cost():
             "gap_units": [6, 3, 0],
             "cost_per_unit": [25_000.0, 20_000.0, 15_000.0],
             "annual_cost_to_close": [150_000.0, 60_000.0, 0.0],
+            "planned_units": [0, 0, 0],
         }
     )
     rep = representation_rows(
@@ -153,18 +155,33 @@ def test_capacity_gaps_first_and_ordered_by_cost():
     )  # fmt: skip
     out = findings(make(benchmark=benchmark, gaps=gaps, representation=rep))
     assert out["topic"].tolist() == ["capacity_gap", "capacity_gap", "capacity_gap", "under_reached"]
+    # the loss model's gaps with their support cost first, the Council of Europe benchmark as context
     assert out["sentence"].tolist()[:3] == [
-        "Shire has 30 family places of the counted types against the Council of Europe minimum of one "
-        "family place per 10,000 residents, a target of 52: a shortfall of 22 places (42% of the target).",
-        "Refuge accommodation: 20 units in place against 26 needed to keep turn-aways for lack of space "
-        "to 5%, a gap of 6 units, costing about £150,000 a year to close.",
+        "Refuge accommodation: 20 units in place against 26 needed by the loss model to keep turn-aways "
+        "for lack of space to 5%, a gap of 6 units; the annual support cost of closing it is about "
+        "£150,000 (support only, not the housing).",
         "Dispersed accommodation with refuge-level support for male victims: 2 units in place against 5 "
-        "needed to keep turn-aways for lack of space to 5%, a gap of 3 units, costing about £60,000 a "
-        "year to close.",
+        "needed by the loss model to keep turn-aways for lack of space to 5%, a gap of 3 units; the annual "
+        "support cost of closing it is about £60,000 (support only, not the housing).",
+        "For context, the Council of Europe standard of one family place (a place for a woman and her "
+        "children, counted here as one unit) per 10,000 residents (Kelly & Dubois 2008) would call for 52 "
+        "units of the counted types; Shire has 30 in place, 22 short (42% of the benchmark). It is a "
+        "population ratio, not the need modelled from demand.",
     ]
-    assert out["value"].tolist()[:3] == [22.0, 6.0, 3.0]
+    assert out["value"].tolist()[:3] == [6.0, 3.0, 22.0]
     assert "second" not in " ".join(out["sentence"]).lower()  # no gap, no finding
     assert findings(make(gaps=gaps), max_per_topic=1)["value"].tolist() == [6.0]
+    # planned units (the pipeline) are named apart and never close a gap
+    planned = gaps.assign(planned_units=[3, 0, 6])
+    sentences = findings(make(gaps=planned))["sentence"].tolist()
+    assert sentences == [
+        "Refuge accommodation: 20 units in place (3 more planned, not yet in place and not counted) "
+        "against 26 needed by the loss model to keep turn-aways for lack of space to 5%, a gap of 6 units; "
+        "the annual support cost of closing it is about £150,000 (support only, not the housing).",
+        sentences[1],
+        "Second-stage (move-on) accommodation: 6 units are planned (not yet in place); they are a "
+        "pipeline, not counted in the units in place, the loss model or the gap.",
+    ]
 
 
 def test_turn_aways_with_hidden_cells():
@@ -186,7 +203,8 @@ def test_turn_aways_with_hidden_cells():
     shire = out[out["area_code"] == A]
     low, high = wilson(10, 50)
     assert shire["sentence"].tolist() == [
-        "40 of the 200 households referred in 2024-25 were turned away and not supported anywhere "
+        "40 of the 200 households referred in 2024-25 were unable to be supported and not supported anywhere in "
+        "this data "
         "(20%, 95% CI 15% to 26%); 12 of them were turned away for lack of space.",
         f"20% of decided referrals to refuge accommodation (10 of 50) were turned away for lack of space "
         f"(95% CI {low * 100:.0f}% to {high * 100:.0f}%); with 20 units the Erlang loss model gives a "
@@ -215,7 +233,8 @@ def test_hidden_clauses_are_left_out():
     )  # fmt: skip
     out = findings(make(unmet=unmet))
     assert out["sentence"].tolist() == [
-        "40 of the 200 households referred in 2024-25 were turned away and not supported anywhere (20%)."
+        "40 of the 200 households referred in 2024-25 were unable to be supported and not supported anywhere in "
+        "this data (20%)."
     ]
     assert out["value"].tolist() == [0.2] and out[["lower", "upper"]].isna().all(axis=None)
 
@@ -289,7 +308,10 @@ def test_trend_and_funding_sentences():
          "other_funding": [200_000.0, 0.0], "committed_in_place": [900_000.0, 350_000.0],
          "committed_not_yet": [100_000.0, 0.0], "committed_total": [1_000_000.0, 350_000.0],
          "uncommitted_balance": [200_000.0, -50_000.0], "households_supported": [60, np.nan],
-         "cost_per_household": [1_000_000 / 60, np.nan]}
+         "cost_per_household": [1_000_000 / 60, np.nan], "committed_management": [50_000.0, 0.0],
+         "households_safe_accommodation": [20, np.nan], "households_community": [45, 30],
+         "cost_per_household_safe_accommodation": [300_000 / 20, np.nan],
+         "cost_per_household_community": [540_000 / 45, 350_000 / 30]}
     )  # fmt: skip
     out = findings(make(trends=trends, funding=funding))
     shire = out[out["area_code"] == A]
@@ -299,13 +321,18 @@ def test_trend_and_funding_sentences():
         "2.17: a statistically significant change).",
         "In 2024-25 funding of £1,200,000 (£1,000,000 grant and £200,000 other funding) is set against "
         "£1,000,000 of committed spend (£100,000 of it on contracts not yet in place), leaving £200,000 "
-        "uncommitted. Committed spend per household supported was £16,667 (60 households).",
+        "uncommitted. By scope of support, spend on accommodation-based services in place was £15,000 per "
+        "household supported in safe accommodation (20 households); spend on community-based services in "
+        "place was £12,000 per household in community-based support (45 households); management and "
+        "coordination (£50,000) is in neither.",
     ]
     neighbour = out[out["area_code"] == B]
-    # the trend (rate ratio hidden) is dropped; the cost per household (hidden) is left out
+    # the trend (rate ratio hidden) is dropped; the safe-accommodation cost (hidden) is left out
     assert neighbour["sentence"].tolist() == [
         "In 2024-25 funding of £300,000 (£300,000 grant and £0 other funding) is set against £350,000 of "
-        "committed spend: committed spend exceeds funding by £50,000.",
+        "committed spend: committed spend exceeds funding by £50,000. By scope of support, spend on "
+        "community-based services in place was £11,667 per household in community-based support (30 "
+        "households).",
     ]
     assert neighbour["topic"].tolist() == ["funding"]
     assert neighbour["value"].iloc[0] == -50_000.0
@@ -368,9 +395,8 @@ def test_no_funding_recorded():
     )  # fmt: skip
     out = findings(make(funding=funding))
     assert out["sentence"].tolist() == [
-        "No funding for 2024-25 is recorded in the funding table, against £500,000 of committed spend. "
-        "Committed spend per household supported was £1,199 (417 households)."
-    ]
+        "No funding for 2024-25 is recorded in the funding table, against £500,000 of committed spend."
+    ]  # the cost of all services per household mixes scopes: never quoted
     assert np.isnan(out["value"].iloc[0])
 
 

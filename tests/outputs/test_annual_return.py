@@ -271,6 +271,30 @@ def test_individuals_by_person_type(result: dict[str, pd.DataFrame]) -> None:
     assert total[RETURN_LABELS["total"]["adults"]] == 6
 
 
+def test_gypsy_roma_and_traveller_survivors_are_a_line_of_their_own() -> None:
+    # HK (White Irish) recorded as Roma instead: still black and minoritised, and now GRT.
+    referrals = _referrals()
+    referrals.loc[referrals["household_id"] == "HK", "ethnic_group"] = "white_roma"
+    sections = build_return(Dataset(tables={"areas": _areas(), "services": _services(), "referrals": referrals}), COUNTY, PERIOD)
+    lines = values(sections["characteristics"])
+    assert lines["gypsy_roma_traveller"] == 1
+    assert lines["black_minoritised"] == 3
+
+
+def test_the_return_has_a_children_and_young_people_section(result: dict[str, pd.DataFrame]) -> None:
+    children = result["children"]
+    assert list(children.columns) == ["group", "line", "code", "unit", "value"]
+    assert len(children) > 0
+    lines = children.drop_duplicates("code").set_index("code")["value"]
+    # Children in households supported: the same 8 as the individuals section (HA 2, HE 4, HI 1, HK 1).
+    assert lines["children_supported"] == 8
+    assert lines["households_with_children_supported"] == 4
+    by_type = values(children, "Children in households supported by accommodation type")
+    assert by_type["refuge"] == 4 + 1  # HE, HK
+    assert by_type["sanctuary"] == 2 + 1  # HA, HI
+    assert by_type["total"] == 8
+
+
 def test_households_and_individuals_by_accommodation_type(result: dict[str, pd.DataFrame]) -> None:
     households = values(result["households"], "Households")
     assert households["refuge"] == 4  # HC, HD, HE, HK
@@ -289,6 +313,7 @@ def test_specialist_characteristics(result: dict[str, pd.DataFrame]) -> None:
     lines = values(result["characteristics"])
     assert lines == {
         "black_minoritised": 3,  # HD black, HI mixed, HK White Irish
+        "gypsy_roma_traveller": 0,  # nobody of these groups
         "mental_health": 1,  # HD
         "disabled": 1,  # HD
         "lgbt": 2,  # HC trans, HI bisexual
@@ -434,8 +459,13 @@ def test_totals_reconcile_on_the_example_data() -> None:
         assert values(result["spend"], "accommodation type")["total"] == pytest.approx(spend)
         stock = provision(example, period)
         stock = stock[stock["area_code"] == "E10000018"]
-        assert values(result["capacity"], "Units")["total"] == stock["units"].sum()
-        assert values(result["capacity"], "Bedspaces")["total"] == stock["bedspaces"].sum()
+        # the return counts every contracted service whatever its status; provision keeps the
+        # planned ones (not yet in place) apart
+        assert values(result["capacity"], "Units")["total"] == stock["units"].sum() + stock["planned_units"].sum()
+        assert (
+            values(result["capacity"], "Bedspaces")["total"]
+            == stock["bedspaces"].sum() + stock["planned_bedspaces"].sum()
+        )
         unmet = unmet_households(example, period).set_index("area_code").loc["E10000018"]
         unable = result["unable_to_support"].set_index("line")["value"]
         assert unable[RETURN_LABELS["total"]["households_unmet"]] == unmet["households_unmet"]
@@ -477,7 +507,9 @@ def test_every_code_has_a_return_label() -> None:
 
 def test_mapping_decisions() -> None:
     (ethnic,) = SPECIALIST_CHARACTERISTICS["black_minoritised"]
-    assert set(ethnic[1]) == {"asian", "black", "mixed", "white_irish", "white_gypsy_roma_other", "other"}
+    assert set(ethnic[1]) == {
+        "asian", "black", "mixed", "white_irish", "white_gypsy_irish_traveller", "white_roma", "white_other", "other",
+    }  # fmt: skip
     assert SPECIALIST_CHARACTERISTICS["older"] == (("age_band", ("65-74", "75+")),)
     assert SPECIALIST_CHARACTERISTICS["young"] == (("age_band", ("16-19", "20-24")),)
 
@@ -679,3 +711,39 @@ def test_refuses_an_output_that_is_not_xlsx(
 ) -> None:
     with pytest.raises(InputError, match=".xlsx"):
         write_return(result, tmp_path / "r.ods", dataset=dataset, area=COUNTY, period=PERIOD)
+
+
+# --------------------------------------------------------------------------------------
+# Scope: safe accommodation apart from community-based support (issue 13)
+# --------------------------------------------------------------------------------------
+
+
+def test_scope_lines_worked_by_hand() -> None:
+    from fixtures import SHIRE, tiny_dataset
+
+    section = build_return(tiny_dataset(), SHIRE, "2024-25")["individuals"].set_index("code")["value"]
+    # Refuge S1 and dispersed S4: H01 (2 children), H03 (0), H10 (2); community S2: H02 (1), H05, H09.
+    assert [section[f"safe_accommodation:{m}"] for m in ("households", "adults", "children", "individuals")] == [
+        3, 3, 4, 7,
+    ]  # fmt: skip
+    assert [section[f"community:{m}"] for m in ("households", "adults", "children", "individuals")] == [3, 3, 1, 4]
+    assert section["child"] == 5
+    assert "other:households" not in section.index  # no support of another type
+
+
+def test_return_individuals_come_from_the_report_function() -> None:
+    from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD
+
+    from needs.assessment.people import supported_by_scope
+
+    dataset = needs.load(DEFAULT_DATA)
+    section = build_return(dataset, DEFAULT_AREA, DEFAULT_PERIOD)["individuals"]
+    lines = section.set_index("code")["value"]
+    report = supported_by_scope(dataset, DEFAULT_PERIOD).set_index(["area_code", "scope"])
+    for scope in ("safe_accommodation", "community"):
+        for measure in ("households", "adults", "children", "individuals"):
+            assert lines[f"{scope}:{measure}"] == report.loc[(DEFAULT_AREA, scope), measure]
+    totals = section[section["code"] == "total"].set_index("line")["value"]
+    assert totals["Total individuals supported"] == report.loc[(DEFAULT_AREA, "all"), "individuals"] == 1257
+    assert lines["child"] == 459
+    assert (lines["safe_accommodation:individuals"], lines["community:individuals"]) == (43, 1214)
