@@ -138,6 +138,7 @@ CONTEXT_COLUMNS: tuple[str, ...] = (
     "support_end",
     "children",
     "household_code",
+    "referral_id",  # the most recent referral of a household (needs.assessment.children)
     *group_characteristics(),
 )
 
