@@ -12,7 +12,7 @@ from needs.assessment.counting import _referrals_in_context, made_in_period, tie
 from needs.assessment.findings import findings
 from needs.assessment.population import expected_victims, population_totals
 from needs.assessment.representation import ProfileCounter, representation
-from needs.assessment.trends import trends
+from needs.assessment.trends import periods_present, service_coverage, trends
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
 from needs.reference import categories as cat
@@ -53,6 +53,7 @@ class Assessment:
     household_flow: pd.DataFrame = field(default_factory=pd.DataFrame)
     children: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    service_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     options: dict = field(default_factory=dict)
 
     def parts(self) -> dict[str, pd.DataFrame]:
@@ -241,6 +242,7 @@ def assess_all(
         funding=ours(funding.funding_summary(dataset, period, context=context)),
         spend_by_service=ours(funding.spend_by_service(dataset, period)),
         trends=trends(dataset, period, confidence, counter=counter),
+        service_coverage=ours(service_coverage(dataset, periods_present(counter.referrals, period))),
         findings=pd.DataFrame(columns=["area_code", "rank", "topic", "sentence", "value", "lower", "upper"]),
         supported=ours(people.supported_by_scope(dataset, period, context=context)),
         referral_flow=ours(flow.referral_flow(dataset, period, context=context)),

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from needs.assessment.counting import households_supported, referrals_in_context
+from needs.assessment.counting import households_supported, referrals_in_context, tier_one_lookup
 from needs.assessment.population import population_totals
 from needs.assessment.representation import (
     CATEGORY_ORDER,
@@ -43,9 +43,16 @@ from needs.assessment.representation import (
 from needs.inputs.dataset import Dataset
 from needs.methods import comparisons, intervals
 from needs.reference.constants import DEFAULT_CONFIDENCE
-from needs.reference.periods import check_period, period_of_dates, previous_period
+from needs.reference.periods import (
+    check_period,
+    period_days,
+    period_end,
+    period_of_dates,
+    period_start,
+    previous_period,
+)
 
-__all__ = ["RATE_PER", "TREND_COLUMNS", "periods_present", "trends"]
+__all__ = ["RATE_PER", "SERVICE_COVERAGE_COLUMNS", "TREND_COLUMNS", "periods_present", "service_coverage", "trends"]
 
 #: Households supported are expressed per this many residents aged 16+.
 RATE_PER = 10_000
@@ -220,3 +227,90 @@ def trends(
     out = out.sort_values(["area_code", "_m", "_c", "_k", "period"], na_position="last", kind="stable")
     out["count"] = out["count"].astype("int64")
     return out.reset_index(drop=True)[list(TREND_COLUMNS)]
+
+
+#: Columns of :func:`service_coverage`.
+SERVICE_COVERAGE_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "period",
+    "services",
+    "services_started_in_period",
+    "first_start",
+    "days_covered",
+    "period_days",
+    "share_of_period",
+)
+
+
+def service_coverage(dataset: Dataset, periods: list[str]) -> pd.DataFrame:
+    """When the services behind each year of the trend were running.
+
+    For each tier-one area and period, the services hosted in the area that take referrals
+    (every ``support_type`` but ``management``), in place (not ``not_yet_in_place``), whose
+    contract overlaps the period:
+
+    * ``services``: how many; ``services_started_in_period``: how many began after its
+      first day;
+    * ``first_start``: the earliest start among them;
+    * ``days_covered = min(last end, period end) - max(first start, period start) + 1``,
+      the span of the period in which any of them was running (a gap between contracts
+      inside the span is not subtracted), and ``share_of_period = days_covered /
+      period_days``.
+
+    A year whose share is below 1 holds only part of a year of support, so a rise from it
+    to a full year reflects services starting, not their effect (issue of "impact of
+    commissioning": the trend section says so).
+
+    Parameters
+    ----------
+    dataset
+        The dataset (``services`` and ``areas`` are read).
+    periods
+        Financial years, e.g. those of :func:`trends`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SERVICE_COVERAGE_COLUMNS`, one row per area and period with at least one
+        service running.
+    """
+    services = dataset.tables["services"]
+    taking_referrals = services["support_type"].astype(str) != "management"
+    running = services["status"].astype(str) != "not_yet_in_place"
+    taking = services[(taking_referrals & running).to_numpy()]
+    host = tier_one_lookup(dataset).reindex(taking["host_area_code"].astype(str)).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "area_code": host,
+            "start": pd.to_datetime(taking["start"]).to_numpy(),
+            "end": pd.to_datetime(taking["end"]).to_numpy(),
+        }
+    )
+    calendar = pd.DataFrame(
+        {
+            "period": list(periods),
+            "_first": [period_start(p) for p in periods],
+            "_last": [period_end(p) for p in periods],
+            "period_days": [period_days(p) for p in periods],
+        }
+    )
+    grid = frame.merge(calendar, how="cross")
+    running = (grid["start"] <= grid["_last"]) & (grid["end"].isna() | (grid["end"] >= grid["_first"]))
+    grid = grid[running.to_numpy()]
+    grid = grid.assign(
+        _from=grid["start"].where(grid["start"] > grid["_first"], grid["_first"]),
+        _to=grid["end"].fillna(grid["_last"]).clip(upper=grid["_last"]),
+        _late=grid["start"] > grid["_first"],
+    )
+    out = grid.groupby(["area_code", "period"], sort=True).agg(
+        services=("start", "size"),
+        services_started_in_period=("_late", "sum"),
+        first_start=("start", "min"),
+        _from=("_from", "min"),
+        _to=("_to", "max"),
+        period_days=("period_days", "first"),
+    )
+    out["days_covered"] = (out["_to"] - out["_from"]).dt.days + 1
+    out["share_of_period"] = out["days_covered"] / out["period_days"]
+    out = out.reset_index().astype({"services_started_in_period": "int64"})
+    return out[list(SERVICE_COVERAGE_COLUMNS)]

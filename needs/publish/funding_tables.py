@@ -7,6 +7,10 @@ by group) and the charts drawn from the tables.
 
 from __future__ import annotations
 
+import html
+
+import pandas as pd
+
 from needs.publish.base import PublicationBase
 from needs.publish.charts import (
     funding_chart,
@@ -36,6 +40,22 @@ class FundingTables(PublicationBase):
         """Chart of the overall trend measures by year."""
         return render(trends_chart(self.trends(overall=True).data, where=self.area_name))
 
+    service_coverage = declared("service_coverage")
+
     def service_starts(self) -> Html:
-        """When the services behind the trend started, so a part-year start is not read as impact."""
-        return Html("")
+        """When the services behind the trend started, so that a part-year start is not read as
+        impact: the table of :func:`needs.assessment.trends.service_coverage`, led by a sentence
+        naming the years that hold only part of a year of the services' work."""
+        table = self.service_coverage
+        frame = table.data if table.data is not None else pd.DataFrame()
+        partial = frame[pd.to_numeric(frame.get("share_of_period"), errors="coerce") < 1] if len(frame) else frame
+        if len(partial):
+            years = ", ".join(partial["period"].astype(str))
+            lead = (
+                f"Read the trend with care: in {years} the area's services ran for only part of the year "
+                f"(from {partial['first_start'].iloc[0]}), so a rise after "
+                f"{'it' if len(partial) == 1 else 'them'} reflects services starting, not their impact."
+            )
+        else:
+            lead = "The area's services ran for the whole of every year shown."
+        return Html(f"<p>{html.escape(lead)}</p>{table.to_html()}")

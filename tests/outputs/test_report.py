@@ -172,16 +172,22 @@ def test_headings_in_order_and_contents_list(parsed, page):
     sections = [text for level, text in parsed.headings if level == 2]
     expected = [
         "Contents",
+        "About this assessment",
         "Summary of key findings and gaps",
         "The duty and the data",
         "Population and expected need",
+        "Households and individuals supported",
         "Who is supported and who is missing",
         "Referrals, declines and unmet need",
+        "Children and young people",
         "Cross-border",
         "Provision and capacity against benchmarks",
         "Funding and spend",
-        "Trends and the impact of commissioning",
+        "Trends",
+        "Survivor and stakeholder voice",
+        "Commissioning intentions",
         "Methods, data quality and caveats",
+        "Glossary",
         "Provenance",
     ]
     assert sections == expected  # no scenarios section without scenarios
@@ -406,8 +412,8 @@ def test_scenarios_section_appears_when_given(tmp_path):
     parsed = Page()
     parsed.feed(html.read_text(encoding="utf-8"))
     sections = [text for level, text in parsed.headings if level == 2]
-    assert sections.index("Scenarios") == sections.index("Trends and the impact of commissioning") + 1
-    assert sections.index("Methods, data quality and caveats") == sections.index("Scenarios") + 1
+    assert sections.index("Scenarios") == sections.index("Survivor and stakeholder voice") + 1
+    assert sections.index("Commissioning intentions") == sections.index("Scenarios") + 1
     captions = [table["caption"] for table in parsed.tables]
     comparison = next(
         t for t in parsed.tables if t["caption"].startswith("Scenarios compared with the baseline")
@@ -420,3 +426,14 @@ def test_scenarios_section_appears_when_given(tmp_path):
     assert small_counts(parsed, DEFAULT_SUPPRESS_BELOW) == []
     assert any(c.startswith("Scenarios compared") for c in captions)
     assert "scenario: male-units.yaml" in html.read_text(encoding="utf-8")  # its hash is in the footer
+
+
+def test_report_reconciles_with_the_annual_return(page: str) -> None:
+    """Issue 13: the rendered report shows the return's 1,257 individuals = 798 adults and 459
+    children, safe accommodation apart from community-based support, and the flows."""
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "1,257 individuals = 798 adults and 459 children in 798 households" in text
+    assert "43 individuals (22 households) in safe accommodation" in text
+    assert "Households supported in safe accommodation" in text
+    assert "What became of the households referred in the period" in text
+    assert "not supported anywhere in this data" in text
