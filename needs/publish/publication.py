@@ -40,10 +40,7 @@ from needs.publish.capacity_tables import CapacityTables
 from needs.publish.cells import cell_key
 from needs.publish.children_tables import ChildrenTables
 from needs.publish.data_quality import data_quality
-from needs.publish.formatting import (
-    FORMATTERS,
-    is_missing,
-)
+from needs.publish.formatting import is_missing
 from needs.publish.funding_tables import FundingTables
 from needs.publish.governance_tables import GovernanceTables
 from needs.publish.part_specs import PART_SPECS
@@ -60,6 +57,7 @@ from needs.publish.tables import (
 )
 from needs.reference.constants import SYMBOL_CONFIDENTIAL
 from needs.scenarios.comparison import compare
+from needs.scenarios.display import display_table
 from needs.scenarios.figures import UNCERTAIN_FIGURES
 
 #: Scenario figures modelled from the arrivals and stays (every figure in households and
@@ -138,7 +136,13 @@ class Publication(
         return Html(self.scenario_table(table).to_html())
 
     def scenario_table(self, table: pd.DataFrame) -> PublishedTable:
-        """A long comparison from :func:`needs.scenarios.comparison.compare` as a published wide table."""
+        """A long comparison from :func:`needs.scenarios.comparison.compare` as the published table.
+
+        The table is :func:`needs.scenarios.display.display_table`, the one the command line and
+        the notebooks show (what each scenario changes, every figure labelled, "not meaningful"
+        ratios, the notes that explain a figure), with households to whole numbers and, as
+        ``hide``, the figures modelled from a count or a mean stay the page hides.
+        """
         if table.empty:
             return PublishedTable(pd.DataFrame(), f"Scenarios compared with the baseline, {self._where()}")
         long = table.reset_index(drop=True).copy()
@@ -147,11 +151,11 @@ class Publication(
         published = long.astype({"value": object})
         # Every modelled figure about households comes from the loss model's inputs (arrivals
         # and stays by accommodation type): if the page hides any of them, so does the table.
-        figures = published["figure"].astype(str)
+        hide: set[str] = set()
         if self._loss_model_hidden("stays"):
-            published.loc[figures.isin(MODELLED_FROM_STAYS), "value"] = SYMBOL_CONFIDENTIAL
+            hide |= set(MODELLED_FROM_STAYS)
         if self._loss_model_hidden("arrivals_per_year"):
-            published.loc[figures.isin(MODELLED_FROM_COUNTS), "value"] = SYMBOL_CONFIDENTIAL
+            hide |= set(MODELLED_FROM_COUNTS)
         else:
             # The baseline's demand is the sum of the arrivals the loss-model table shows.
             baseline = published[
@@ -163,38 +167,26 @@ class Publication(
                     "scenario comparison: baseline demand",
                     counts=[(cell_key("households_arriving", {}), float(baseline["value"].iloc[0]))],
                 )
-        formats = {
-            "households": "count",
-            "units": "count",
-            "pounds": "money",
-            "share": "percent",
-            "probability": "percent",
-        }
-        order = list(dict.fromkeys(published["scenario"].astype(str)))
-        rows: dict[str, list[str]] = {"Figure": []}
-        mask: dict[str, list[bool]] = {"Figure": []}
-        for name in order:
-            rows[name] = []
-            mask[name] = []
-        for _, group in published.groupby("figure", sort=False):
-            group = group.set_index(group["scenario"].astype(str)).reindex(order)
-            unit = str(group["unit"].iloc[0])
-            rows["Figure"].append(str(group["label"].iloc[0]))
-            mask["Figure"].append(False)
-            for name in order:
-                value = group.loc[name, "value"]
-                rows[name].append(FORMATTERS[formats.get(unit, "number")](value))
-                mask[name].append(unit == "households")
-        frame = pd.DataFrame(rows)
+        published.loc[published["figure"].astype(str).isin(hide), "value"] = SYMBOL_CONFIDENTIAL
+        shown = display_table(table, hide=hide, whole_households=True)
+        counts = [unit == "households" for unit in shown.attrs["units"]]
+        mask = pd.DataFrame(
+            {column: [c and column != "Figure" for c in counts] for column in shown.columns}, index=shown.index
+        )
+        notes = " ".join(f"{note}." for note in shown.attrs["notes"])
+        frame = pd.DataFrame(shown)
+        frame.attrs = {}
         return PublishedTable(
             frame=frame,
             caption=f"Scenarios compared with the baseline, {self._where()}",
             data=published,
             row_header="Figure",
-            count_cells=pd.DataFrame(mask),
+            count_cells=mask,
             note="Figures are modelled a year ahead from this year's referrals, stays and services; "
-            "households are rounded to whole numbers. Figures modelled from a count or a mean "
-            "length of stay that the loss-model table hides are hidden too.",
+            "households are rounded to whole numbers. Throughput is at the occupancy observed; the "
+            "loss model re-lets a unit as soon as it is free. Spend is the spend committed in the "
+            "period, as the funding table. Figures modelled from a count or a mean length of stay "
+            "that the loss-model table hides are hidden too. " + notes,
         )
 
     def _loss_model_hidden(self, column: str) -> bool:

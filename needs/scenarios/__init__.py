@@ -9,16 +9,25 @@
   Carlo intervals, and their :func:`sensitivity` to one assumption at a time (a tornado);
 - :mod:`~needs.scenarios.figures`: the key figures, their labels and units, and the
   sensitivity ranges;
-- :mod:`~needs.scenarios.display`: tables for people (wide, text, formatted);
+- :mod:`~needs.scenarios.display`: :func:`display_table`, the one comparison table people see
+  (CLI, notebooks, report), its text layout and a wide table;
 - :mod:`~needs.scenarios.charts`: accessible charts (imported on its own: it needs matplotlib).
 
 The public functions and classes are re-exported here, e.g. ``needs.scenarios.compare``.
 """
 
 from needs.scenarios.comparison import STAY_CV, compare, sensitivity
-from needs.scenarios.display import display_table, format_table, format_value, to_wide
-from needs.scenarios.figures import FIGURES, SENSITIVITY_RANGES, UNCERTAIN_FIGURES
-from needs.scenarios.model import Applied, Baseline, apply, baseline, evaluate
+from needs.scenarios.display import CHANGES, display_table, format_table, format_value, to_wide
+from needs.scenarios.figures import (
+    CHANGES_LABEL,
+    DEFINITIONS,
+    FIGURES,
+    MIN_AVOIDED,
+    NOT_MEANINGFUL,
+    SENSITIVITY_RANGES,
+    UNCERTAIN_FIGURES,
+)
+from needs.scenarios.model import Applied, Baseline, apply, baseline, evaluate, occupancy_note
 from needs.scenarios.spec import (
     BASELINE_NAME,
     Assumptions,
@@ -33,7 +42,12 @@ from needs.scenarios.spec import (
 
 __all__ = [
     "BASELINE_NAME",
+    "CHANGES",
+    "CHANGES_LABEL",
+    "DEFINITIONS",
     "FIGURES",
+    "MIN_AVOIDED",
+    "NOT_MEANINGFUL",
     "SENSITIVITY_RANGES",
     "STAY_CV",
     "UNCERTAIN_FIGURES",
@@ -54,6 +68,7 @@ __all__ = [
     "format_value",
     "load_scenario",
     "load_scenarios",
+    "occupancy_note",
     "sensitivity",
     "to_wide",
 ]

@@ -49,7 +49,7 @@ _SHORT_TITLES: dict[str, str] = {
     "turnaways": "Turned away for lack of space a year",
     "units_short": "Units short of need at the target rate",
     "coe_gap": "Gap to Council of Europe benchmark",
-    "annual_cost": "Annual cost of services",
+    "committed_spend": "Spend committed in the period",
     "throughput": "Households that can be supported a year",
     "cost_per_household": "Accommodation cost per household",
     "turnaway_rate": "Share turned away for lack of space",
@@ -57,7 +57,7 @@ _SHORT_TITLES: dict[str, str] = {
 }
 
 #: Figures shown by :func:`comparison` by default.
-COMPARISON_FIGURES: tuple[str, ...] = ("turnaways", "units_short", "coe_gap", "annual_cost")
+COMPARISON_FIGURES: tuple[str, ...] = ("turnaways", "units_short", "coe_gap", "committed_spend")
 
 _RC = {
     "font.family": "DejaVu Sans",

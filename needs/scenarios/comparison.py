@@ -22,9 +22,12 @@ scenario (common random numbers, so differences between scenarios are not noise)
   which Erlang B is insensitive.
 
 Each figure gets the central ``confidence`` interval of its draws (percentiles), and
-**probability the target is met** = share of draws with turn-aways / arrivals <= target.
-Figures that do not depend on demand or stay (units, CoE gap, cost, grant, balance) carry
-no interval. Random arrivals (Poisson noise around the expected count) are not simulated:
+**probability the target is met** = share of draws with turn-aways / arrivals <= target (a
+row of the table only with draws). Figures that do not depend on demand or stay (units, CoE
+gap, spend, grant, balance) carry no interval. Spend is the same in every draw, so the interval
+of the cost per turn-away avoided is the spend change over the interval of the turn-aways
+avoided; the ratio is *not meaningful* when the lower end of that interval is below
+:data:`~needs.scenarios.figures.MIN_AVOIDED` (the ``status`` column says so, the ``note`` why). Random arrivals (Poisson noise around the expected count) are not simulated:
 the intervals are for the expected figures.
 """
 
@@ -41,8 +44,24 @@ import pandas as pd
 from needs.inputs.dataset import Dataset
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TARGET_TURNAWAY
-from needs.scenarios.figures import FIGURES, SENSITIVITY_RANGES, UNCERTAIN_FIGURES
-from needs.scenarios.model import Applied, Baseline, _model, _per_avoided, apply, baseline, evaluate
+from needs.scenarios.figures import (
+    FIGURES,
+    MIN_AVOIDED,
+    NOT_MEANINGFUL,
+    SENSITIVITY_RANGES,
+    UNCERTAIN_FIGURES,
+)
+from needs.scenarios.model import (
+    Applied,
+    Baseline,
+    _model,
+    _money,
+    _per_avoided,
+    apply,
+    baseline,
+    evaluate,
+    occupancy_note,
+)
 from needs.scenarios.spec import Scenario, load_scenarios
 
 __all__ = ["STAY_CV", "compare", "sensitivity"]
@@ -83,7 +102,7 @@ def _simulate(applied: Applied, demand: np.ndarray, stays: np.ndarray) -> dict[s
     accommodated = model["accommodated"]
     with np.errstate(divide="ignore", invalid="ignore"):
         model["cost_per_household"] = np.where(
-            accommodated > 0, applied.accommodation_cost / accommodated, np.nan
+            accommodated > 0, applied.accommodation_committed / accommodated, np.nan
         )
     model["meets_target"] = model["turnaway_rate"] <= applied.target_turnaway
     return model
@@ -145,11 +164,16 @@ def compare(
     Returns
     -------
     pandas.DataFrame
-        Long and tidy, baseline first, figures in the order of :data:`~needs.scenarios.figures.FIGURES`:
-        ``area_code, period, scenario, description, figure, label, unit, value, lower,
-        upper, note``. ``lower``/``upper`` are NaN without draws and for figures that do
-        not depend on demand or stay. :func:`~needs.scenarios.display.to_wide` gives one row per
-        scenario; :func:`~needs.scenarios.display.format_table` a text table.
+        Long and tidy, baseline first, figures in the order of :data:`~needs.scenarios.figures.FIGURES`
+        (``prob_meets_target`` only with draws):
+        ``area_code, period, scenario, description, changes, figure, label, unit, value, lower,
+        upper, status, note``. ``changes`` says what the scenario changes
+        (:attr:`~needs.scenarios.model.Applied.changes`); ``lower``/``upper`` are NaN without
+        draws and for figures that do not depend on demand or stay; ``status`` is
+        :data:`~needs.scenarios.figures.NOT_MEANINGFUL` for a value that is not (NaN; the
+        ``note`` gives the reason), else ``""``. :func:`~needs.scenarios.display.display_table`
+        gives the table people see (CLI, notebook and report);
+        :func:`~needs.scenarios.display.to_wide` one row per scenario.
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: expected a proportion between 0 and 1, got {confidence!r}")
@@ -178,32 +202,40 @@ def compare(
         if index == 0:
             notes["cost_per_turnaway_avoided"] = "the baseline is the reference"
         notes.update(_excluded_notes(scenario))
+        notes["accommodated"] = occupancy_note(scenario, figures)
+        status = dict.fromkeys(FIGURES, "")
+        if index > 0 and not np.isfinite(per_avoided):
+            status["cost_per_turnaway_avoided"] = NOT_MEANINGFUL
         intervals: dict[str, tuple[float, float]] = {}
-        figures["prob_meets_target"] = float("nan")
         if sims is not None:
             sim = sims[index]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                avoided = sims[0]["turnaways"] - sim["turnaways"]
-                sim["cost_per_turnaway_avoided"] = np.where(
-                    avoided > 1e-9, (scenario.annual_cost - applied[0].annual_cost) / avoided, np.nan
-                )
             for key in UNCERTAIN_FIGURES:
+                if key == "cost_per_turnaway_avoided":
+                    continue
                 values = sim[key]
                 if np.isnan(values).any():
                     continue
                 low, high = np.quantile(values, [alpha, 1 - alpha])
                 intervals[key] = (float(low), float(high))
             figures["prob_meets_target"] = float(sim["meets_target"].mean())
-        else:
-            notes["prob_meets_target"] = "needs Monte Carlo draws"
-        if (
-            index > 0
-            and sims is not None
-            and "cost_per_turnaway_avoided" not in intervals
-            and np.isfinite(per_avoided)
-        ):
-            notes["cost_per_turnaway_avoided"] = "no interval: some draws avoid no turn-aways"
+            if index > 0 and np.isfinite(per_avoided):
+                # Spend is fixed, so the ratio's interval is spend change / the avoided interval.
+                avoided = np.quantile(sims[0]["turnaways"] - sim["turnaways"], [alpha, 1 - alpha])
+                cost = scenario.committed_spend - applied[0].committed_spend
+                if avoided[0] < MIN_AVOIDED:
+                    figures["cost_per_turnaway_avoided"] = float("nan")
+                    status["cost_per_turnaway_avoided"] = NOT_MEANINGFUL
+                    notes["cost_per_turnaway_avoided"] = (
+                        f"{NOT_MEANINGFUL}: turn-aways avoided {avoided[0]:.2g} to {avoided[1]:.2g} a year "
+                        f"({confidence:.0%} interval), the lower end fewer than {MIN_AVOIDED:g}, so the "
+                        f"ratio (spend change {_money(cost)}) is mostly noise"
+                    )
+                else:
+                    ends = sorted((cost / avoided[0], cost / avoided[1]))
+                    intervals["cost_per_turnaway_avoided"] = (float(ends[0]), float(ends[1]))
         for key, (label, unit) in FIGURES.items():
+            if key == "prob_meets_target" and sims is None:
+                continue  # computed from the draws, or not shown
             low, high = intervals.get(key, (float("nan"), float("nan")))
             rows.append(
                 {
@@ -211,12 +243,14 @@ def compare(
                     "period": base.period,
                     "scenario": scenario.name,
                     "description": scenario.description,
+                    "changes": scenario.changes,
                     "figure": key,
                     "label": label,
                     "unit": unit,
                     "value": figures[key],
                     "lower": low,
                     "upper": high,
+                    "status": status[key],
                     "note": notes[key],
                 }
             )

@@ -39,17 +39,23 @@ The model (per bedded accommodation type ``t``; :data:`needs.reference.categorie
   the baseline's planned services (status ``not_yet_in_place``) are a pipeline and their units
   are never counted, in the baseline or in a scenario (as in :mod:`needs.assessment.capacity`);
   a scenario brings such a scheme into the model by adding its units (``services.add``);
-* **annual cost** = sum of the full-year ``annual_cost`` of the services active in the
-  period (planned ones included: the money is committed); a resized service's cost is the
-  one given, else scaled with its units;
-* **accommodation cost per household** = annual cost of the counted bedded services /
+* **committed spend** = the spend committed in the period by the services active in it
+  (planned ones pro rata to the days their contract covers; ``committed_total`` of
+  :func:`needs.assessment.funding.funding_summary`, the report's funding table): the one cost
+  figure of the comparison. A removed service commits nothing; a resized service commits the
+  cost given (else its cost scaled with its units) in the same proportion of the year; an
+  added service commits its full annual cost, the one the scenario states or, if it states
+  none, its units x the gap table's cost per unit of its type
+  (:func:`needs.assessment.capacity.gap_table` ``cost_per_unit``, kept on the baseline as
+  :attr:`Baseline.unit_costs`);
+* **accommodation spend per household** = committed spend of the counted bedded services /
   households accommodated (modelled; :func:`needs.assessment.funding.funding_summary` gives the
   observed costs per household by scope);
-* **cost per turn-away avoided** = (cost - baseline cost) / (baseline turn-aways -
-  turn-aways). It is missing (NaN, never infinite) when the scenario avoids no turn-away
-  (equal or more turn-aways: dividing would give infinity or a misleading negative), and
-  negative when the scenario both saves money and avoids turn-aways; the ``note`` says
-  which;
+* **cost per turn-away avoided** = (committed spend - the baseline's) / (baseline turn-aways -
+  turn-aways). It is *not meaningful* (NaN, with the reason in the ``note``) when fewer than
+  :data:`needs.scenarios.figures.MIN_AVOIDED` turn-aways a year are avoided (none, or more
+  turn-aways: dividing would give infinity, noise or a misleading negative), and negative
+  when the scenario both saves money and avoids turn-aways;
 * **grant** ``= grant0 x (1 + grant_change) + grant_change_amount``; **balance** = grant -
   committed spend of grant-funded services (:mod:`needs.assessment.funding`: the baseline's committed
   spend is pro rata to the days each contract covers the period; an added service counts
@@ -66,7 +72,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from needs.assessment.capacity import IN_PLACE, active_services, capacity_inputs, coe_benchmark, throughput
+from needs.assessment.capacity import (
+    IN_PLACE,
+    active_services,
+    capacity_inputs,
+    coe_benchmark,
+    gap_table,
+    throughput,
+)
 from needs.assessment.funding import GRANT_SOURCE, funding_summary, spend_by_service
 from needs.assessment.population import expected_victims
 from needs.assessment.referrals import referral_context
@@ -80,10 +93,10 @@ from needs.reference.constants import (
     DEFAULT_TARGET_TURNAWAY,
 )
 from needs.scenarios._checker import _Checker
-from needs.scenarios.figures import SENSITIVITY_RANGES
+from needs.scenarios.figures import MIN_AVOIDED, NOT_MEANINGFUL, SENSITIVITY_RANGES
 from needs.scenarios.spec import BASELINE_NAME, Scenario, load_scenario
 
-__all__ = ["Applied", "Baseline", "apply", "baseline", "evaluate"]
+__all__ = ["Applied", "Baseline", "apply", "baseline", "evaluate", "occupancy_note"]
 
 #: z for the 95% interval of expected victims used to calibrate the prevalence draws.
 _Z95 = 1.959963984540054
@@ -123,6 +136,22 @@ class Baseline:
     victims_lower: float
     victims_upper: float
     demonstration: bool = False
+    #: Annual cost of a unit by bedded type, the report's gap table's ``cost_per_unit``
+    #: (:func:`needs.assessment.capacity.gap_table`); NaN where it has none.
+    unit_costs: np.ndarray | None = None
+
+    @property
+    def units_in_place(self) -> int:
+        """Units of the bedded services in place (planned ones are a pipeline, not counted)."""
+        services = self.services
+        counted = (services["status"].astype(str) == IN_PLACE) & services["accommodation_type"].isin(_BEDDED)
+        return int(services.loc[counted, "units"].sum())
+
+    def unit_cost(self, accommodation_type: str) -> float:
+        """The gap table's annual cost of one unit of ``accommodation_type`` (NaN if unknown)."""
+        if self.unit_costs is None or accommodation_type not in _BEDDED:
+            return float("nan")
+        return float(self.unit_costs[_BEDDED.index(accommodation_type)])
 
     @property
     def prevalence_sigma(self) -> float:
@@ -213,6 +242,15 @@ def baseline(
     population = float(bench["population"].iloc[0]) if len(bench) else float("nan")
     target_units = float(bench["coe_target_units"].iloc[0]) if len(bench) else float("nan")
 
+    gaps = gap_table(dataset, period, target_turnaway, context=context)
+    gaps = gaps[gaps["area_code"].astype(str) == area]
+    unit_costs = (
+        gaps.groupby("accommodation_type")["cost_per_unit"]
+        .first()
+        .reindex(list(_BEDDED))
+        .to_numpy(dtype=float)
+    )
+
     money = funding_summary(dataset, period, context=context)
     money = money[money["area_code"] == area]
     grant = float(money["grant"].iloc[0]) if len(money) else 0.0
@@ -245,6 +283,7 @@ def baseline(
         victims_lower=lower,
         victims_upper=upper,
         demonstration=dataset.demonstration,
+        unit_costs=unit_costs,
     )
 
 
@@ -274,6 +313,12 @@ class Applied:
     annual_cost: float
     accommodation_cost: float
     committed_grant: float
+    #: Spend committed in the period by every service (the comparison's cost figure).
+    committed_spend: float = float("nan")
+    #: Of it, the committed spend of the counted bedded services.
+    accommodation_committed: float = float("nan")
+    #: What the scenario changes, in words ("adds 6 ... units: bedded units 13 → 19; ...").
+    changes: str = ""
 
     @property
     def inputs(self) -> pd.DataFrame:
@@ -344,6 +389,15 @@ def apply(base: Baseline, scenario: Scenario | Mapping | str | os.PathLike | Non
     services = services[~services["service_id"].isin(drop)]
     if changes.add:
         added = pd.DataFrame([dataclasses.asdict(s) for s in changes.add])
+        stated = added["annual_cost"].notna()
+        priced = added["units"] * added["accommodation_type"].map(base.unit_cost)
+        for i in np.flatnonzero(~stated & ~np.isfinite(priced.to_numpy(dtype=float))):
+            check.fail(
+                f"services.add[{i}].annual_cost",
+                f"not given, and the gap table has no cost per unit of {added.at[i, 'accommodation_type']} "
+                f"in {base.area_code} in {base.period}; give annual_cost",
+            )
+        added["annual_cost"] = added["annual_cost"].where(stated, priced).astype(float)
         added["service_id"] = [f"new-{i + 1}" for i in range(len(added))]
         added["bedspaces"] = (
             added["bedspaces"].where(added["bedspaces"].notna(), added["units"]).astype("int64")
@@ -354,6 +408,7 @@ def apply(base: Baseline, scenario: Scenario | Mapping | str | os.PathLike | Non
         added["change"] = "added"
         services = pd.concat([services, added[services.columns]], ignore_index=True)
     services = services.reset_index(drop=True)
+    check.raise_if_any()
 
     # Units are those in place, and those a scenario adds; the baseline's planned services
     # (not yet in place) are a pipeline, never counted (needs.assessment.capacity).
@@ -392,6 +447,8 @@ def apply(base: Baseline, scenario: Scenario | Mapping | str | os.PathLike | Non
 
     coe_types = a.coe_types or base.coe_types
     grant = base.grant * (1 + scenario.funding.grant_change) + scenario.funding.grant_change_amount
+    target = a.target_turnaway if a.target_turnaway is not None else base.target_turnaway
+    description = _describe(base, scenario, changes.add, int(units.sum()), tuple(coe_types), target, grant)
     return Applied(
         name=scenario.name,
         description=scenario.description,
@@ -400,14 +457,90 @@ def apply(base: Baseline, scenario: Scenario | Mapping | str | os.PathLike | Non
         arrivals=arrivals,
         stay=stay,
         occupancy=occupancy,
-        target_turnaway=a.target_turnaway if a.target_turnaway is not None else base.target_turnaway,
+        target_turnaway=target,
         coe_types=tuple(coe_types),
         coe_target_units=base.coe_target_units,
         grant=float(grant),
         annual_cost=float(services["annual_cost"].sum()),
         accommodation_cost=float(bedded["annual_cost"].sum()),
         committed_grant=float(services.loc[services["grant_funded"].astype(bool), "committed"].sum()),
+        committed_spend=float(services["committed"].sum()),
+        accommodation_committed=float(bedded["committed"].sum()),
+        changes=description,
     )
+
+
+def _money(value: float) -> str:
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def _describe(
+    base: Baseline,
+    scenario: Scenario,
+    added: Sequence,
+    units: int,
+    coe_types: tuple[str, ...],
+    target: float,
+    grant: float,
+) -> str:
+    """What ``scenario`` changes, described as changes from the baseline ("adds 6 dispersed
+    ... units at £16,000 a unit a year, as stated (the gap table's cost: £11,250 a unit):
+    bedded units 13 → 19"), one clause per change joined by "; ". Quotes units, money and the
+    scenario's own settings only, never a count of people or an observed stay."""
+    services = base.services.set_index("service_id")
+    parts: list[str] = []
+    for new in added:
+        kind = cat.ACCOMMODATION_TYPES.label(new.accommodation_type).lower()
+        group = cat.SPECIALISMS.label(new.specialism).lower()
+        text = f"adds {new.units:,} unit{'s' if new.units != 1 else ''} of {kind} ({group})"
+        reference = base.unit_cost(new.accommodation_type)
+        if new.annual_cost is None:
+            text += f" at the gap table's {_money(reference)} a unit a year ({_money(reference * new.units)})"
+        else:
+            text += f" for {_money(new.annual_cost)} a year"
+            if new.units > 0:
+                text += f" ({_money(new.annual_cost / new.units)} a unit, as the scenario states"
+                if np.isfinite(reference):
+                    text += f"; the gap table's cost is {_money(reference)} a unit"
+                text += ")"
+        parts.append(text)
+    for service_id in scenario.services.remove:
+        row = services.loc[service_id]
+        parts.append(f"stops {row['name']} ({service_id}; {_money(row['committed'])} committed)")
+    for resize in scenario.services.resize:
+        row = services.loc[resize.service_id]
+        text = f"resizes {row['name']} ({resize.service_id}): {int(row['units'])} → {resize.units} units"
+        if resize.annual_cost is not None:
+            text += f", {_money(row['annual_cost'])} → {_money(resize.annual_cost)} a year"
+        parts.append(text)
+    before = base.units_in_place
+    if units != before:
+        parts.append(f"bedded units {before:,} → {units:,}")
+    a = scenario.assumptions
+    if a.prevalence_multiplier != 1:
+        parts.append(f"prevalence x {a.prevalence_multiplier:g}")
+    if a.demand_growth:
+        parts.append(f"demand {a.demand_growth:+.0%}")
+    for code, days in a.length_of_stay_days.items():
+        parts.append(f"{cat.ACCOMMODATION_TYPES.label(code).lower()}: mean stay set to {days:g} days")
+    for code, days in a.length_of_stay_change_days.items():
+        word = "shorter" if days < 0 else "longer"
+        parts.append(f"{cat.ACCOMMODATION_TYPES.label(code).lower()}: mean stay {abs(days):g} days {word}")
+    if isinstance(a.occupancy, Mapping):
+        for code, value in a.occupancy.items():
+            parts.append(f"{cat.ACCOMMODATION_TYPES.label(code).lower()}: occupancy set to {value:.0%}")
+    elif a.occupancy is not None:
+        parts.append(f"occupancy set to {a.occupancy:.0%}")
+    if target != base.target_turnaway:
+        parts.append(f"target turn-away rate {base.target_turnaway:.0%} → {target:.0%}")
+    if tuple(coe_types) != tuple(base.coe_types):
+        names = ", ".join(cat.ACCOMMODATION_TYPES.label(c).lower() for c in coe_types)
+        parts.append(f"Council of Europe benchmark counts {names}")
+    if grant != base.grant:
+        parts.append(f"grant {_money(base.grant)} → {_money(grant)}")
+    if scenario.name == BASELINE_NAME and scenario.source == "baseline":
+        return "nothing: services in place, demand and stays as observed"
+    return "; ".join(parts) or "nothing"
 
 
 # --------------------------------------------------------------------------------------
@@ -467,7 +600,9 @@ def evaluate(applied: Applied, base_figures: Mapping[str, float] | None = None) 
     services = applied.services
     counted = (services["status"].astype(str) == IN_PLACE) | (services["change"] == "added")
     others = services[
-        ~services["accommodation_type"].isin(_BEDDED) & services["accommodation_type"].isin(applied.coe_types) & counted
+        ~services["accommodation_type"].isin(_BEDDED)
+        & services["accommodation_type"].isin(applied.coe_types)
+        & counted
     ]
     coe_units += float(others["units"].sum())
     figures = {key: float(value) for key, value in model.items() if key != "excluded_demand"}
@@ -475,8 +610,10 @@ def evaluate(applied: Applied, base_figures: Mapping[str, float] | None = None) 
     figures.update(
         units=float(applied.units.sum()),
         coe_gap=applied.coe_target_units - coe_units,
-        annual_cost=applied.annual_cost,
-        cost_per_household=applied.accommodation_cost / accommodated if accommodated > 0 else float("nan"),
+        committed_spend=applied.committed_spend,
+        cost_per_household=applied.accommodation_committed / accommodated
+        if accommodated > 0
+        else float("nan"),
         grant=applied.grant,
         balance=applied.grant - applied.committed_grant,
     )
@@ -485,18 +622,62 @@ def evaluate(applied: Applied, base_figures: Mapping[str, float] | None = None) 
 
 
 def _per_avoided(figures: Mapping[str, float], base: Mapping[str, float] | None) -> tuple[float, str]:
-    """Cost per turn-away avoided and the sentence explaining a missing or negative value."""
+    """Cost per turn-away avoided and the sentence explaining a missing or negative value.
+
+    Not meaningful (NaN; the sentence starts with :data:`~needs.scenarios.figures.NOT_MEANINGFUL`)
+    when fewer than :data:`~needs.scenarios.figures.MIN_AVOIDED` turn-aways a year are avoided.
+    """
     if base is None:
         return float("nan"), ""
-    cost = figures["annual_cost"] - base["annual_cost"]
+    cost = figures["committed_spend"] - base["committed_spend"]
     avoided = base["turnaways"] - figures["turnaways"]
     if abs(avoided) < 1e-9:
-        return float("nan"), "no turn-aways avoided, so no cost per turn-away avoided"
+        return float("nan"), f"{NOT_MEANINGFUL}: no turn-aways avoided (spend change {_money(cost)})"
     if avoided < 0:
         return float("nan"), (
-            f"{-avoided:.1f} more turn-aways a year than the baseline; cost change £{cost:,.0f}"
+            f"{NOT_MEANINGFUL}: {-avoided:.1f} more turn-aways a year than the baseline "
+            f"(spend change {_money(cost)})"
+        )
+    if avoided < MIN_AVOIDED:
+        return float("nan"), (
+            f"{NOT_MEANINGFUL}: only {avoided:.2g} turn-aways a year avoided, fewer than "
+            f"{MIN_AVOIDED:g}, so the ratio (spend change {_money(cost)} / {avoided:.2g}) is mostly noise"
         )
     value = cost / avoided
     if value < 0:
         return value, "saves money and avoids turn-aways"
     return value, ""
+
+
+def occupancy_note(applied: Applied, figures: Mapping[str, float]) -> str:
+    """Why households accommodated (loss model) and throughput differ, or ``""`` when they
+    agree to within half a household a year.
+
+    Throughput is ``sum_t c_t x 365.25 x occupancy_t / W_t`` at the observed (or set)
+    occupancy; the loss model carries ``sum_t lambda_t (1 - B_t)`` households, which keeps its
+    units ``sum_t lambda_t (1 - B_t) W_t / 365.25 / sum_t c_t`` occupied on average: it re-lets
+    a unit as soon as it is free, and it cannot accommodate more households than seek a bed.
+    Both occupancies are over the types with units and a known stay.
+    """
+    accommodated, flow = figures["accommodated"], figures["throughput"]
+    if not (np.isfinite(accommodated) and np.isfinite(flow)) or abs(accommodated - flow) < 0.5:
+        return ""
+    known = np.isfinite(applied.stay) & (applied.units > 0)
+    units = applied.units[known]
+    if units.sum() <= 0:
+        return ""
+    load = applied.arrivals[known] * applied.stay[known] / DAYS_PER_YEAR
+    carried = load * (1 - np.asarray(erlang_b(units, load), dtype=float))
+    modelled = float(carried.sum() / units.sum())
+    observed = float((applied.occupancy[known] * units).sum() / units.sum())
+    if accommodated > flow:
+        return (
+            f"more than the throughput ({flow:.1f}): the loss model re-lets a unit as soon as it is "
+            f"free, so its units are {modelled:.0%} occupied, against the {observed:.0%} occupancy "
+            "the throughput uses"
+        )
+    return (
+        f"fewer than the throughput ({flow:.1f}): fewer households seek a bed than the units could "
+        f"support, so the loss model's units are {modelled:.0%} occupied, against the {observed:.0%} "
+        "occupancy the throughput uses"
+    )

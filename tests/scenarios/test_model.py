@@ -57,7 +57,7 @@ def test_adding_a_unit_cuts_turnaways_from_five_to_two():
     # Throughput: c x 365.25 x 0.9 / 36.525 = 9 c.
     assert base["throughput"] == pytest.approx(9.0) and more["throughput"] == pytest.approx(18.0)
     # Cost: +£30,000 for 5 - 2 = 3 turn-aways avoided = £10,000 each.
-    assert more["annual_cost"] - base["annual_cost"] == pytest.approx(30_000)
+    assert more["committed_spend"] - base["committed_spend"] == pytest.approx(30_000)
     assert more["cost_per_turnaway_avoided"] == pytest.approx(10_000)
     # Accommodation cost per household: £30,000 / (10 - 5) = £6,000; £60,000 / 8 = £7,500.
     assert base["cost_per_household"] == pytest.approx(6_000)
@@ -73,7 +73,7 @@ def test_resize_without_cost_scales_the_cost_with_units():
     )
     resized = figures_of(table, "Resized")
     assert resized["turnaways"] == pytest.approx(2.0)  # 10 x B(2, 1) = 2
-    assert resized["annual_cost"] == pytest.approx(60_000)  # £30,000 a unit x 2
+    assert resized["committed_spend"] == pytest.approx(60_000)  # £30,000 a unit x 2, whole year
 
 
 def test_cost_per_turnaway_avoided_is_missing_not_infinite_when_nothing_is_avoided():
@@ -144,9 +144,10 @@ def test_grant_cut_removes_the_named_services_and_the_money_follows():
     assert sorted(applied.services["service_id"]) == ["R1", "R2"]
     table = compare(base, scenarios=[cut])
     before, after = figures_of(table, BASELINE_NAME), figures_of(table, "Grant cut")
-    # Annual cost: 30,000 + 50,000 + 80,000 + 20,000 = 180,000 before; 110,000 after.
-    assert before["annual_cost"] == pytest.approx(180_000)
-    assert after["annual_cost"] == pytest.approx(110_000)
+    # Committed spend: 30,000 + 25,000 (C1, half the year) + 80,000 + 20,000 = 155,000 before;
+    # 30,000 + 80,000 = 110,000 after.
+    assert before["committed_spend"] == pytest.approx(155_000)
+    assert after["committed_spend"] == pytest.approx(110_000)
     # Grant: 200,000 x 0.8 = 160,000.
     assert before["grant"] == pytest.approx(200_000) and after["grant"] == pytest.approx(160_000)
     # Balance = grant - committed spend of grant-funded services:
@@ -180,7 +181,7 @@ def test_added_service_counts_its_full_cost_against_the_grant_unless_funded_else
     assert figures_of(table, BASELINE_NAME)["balance"] == pytest.approx(70_000)
     assert figures_of(table, "Grant")["balance"] == pytest.approx(60_000)
     assert figures_of(table, "Council")["balance"] == pytest.approx(70_000)
-    assert figures_of(table, "Council")["annual_cost"] == pytest.approx(40_000)
+    assert figures_of(table, "Council")["committed_spend"] == pytest.approx(40_000)
 
 
 # --------------------------------------------------------------------------------------
@@ -200,8 +201,8 @@ def test_baseline_from_the_tiny_dataset_by_hand():
     assert base.grant == 500_000
     table = compare(base)
     got = figures_of(table, BASELINE_NAME)
-    # S1 refuge £150,000 + S2 community £60,000 + S4 dispersed £40,000.
-    assert got["annual_cost"] == pytest.approx(250_000)
+    # Committed in the period (whole year each): S1 refuge £150,000 + S2 community £60,000 + S4 dispersed £40,000.
+    assert got["committed_spend"] == pytest.approx(250_000)
     # Grant-funded committed spend: S1 150,000 + S4 40,000 (both the whole year).
     assert got["balance"] == pytest.approx(500_000 - 190_000)
     # Population 1,800 + 1,680 + 1,050 + 950 = 5,480: target 0.548; counted units 6 + 2.
