@@ -10,6 +10,7 @@ README.md``)::
       add:
         - {accommodation_type: dispersed_refuge_level, specialism: male_victims,
            units: 6, annual_cost: 90000, name: Male victims dispersed units}
+        - {accommodation_type: refuge, specialism: generic, units: 2}  # costed per unit
       remove: [S07]                       # service_id of services in the data
       resize: [{service_id: S01, units: 14, annual_cost: 260000}]
     assumptions:
@@ -30,7 +31,12 @@ as ``<file>: <key path>: <what was expected, found>`` (a :class:`needs.errors.Sc
 exit code 2): unknown keys (with the closest known key), bad codes, numbers out of range,
 YAML syntax errors with line and column, and a key given twice in one mapping. Service ids
 are checked against the data when the scenario is applied
-(:func:`needs.scenarios.model.apply`).
+(:func:`needs.scenarios.model.apply`). An added service with no ``annual_cost`` is costed
+when applied, at its units x the report's gap table's cost per unit of its type.
+
+:func:`scenario_to_dict` and :func:`dump_scenario` write a :class:`Scenario` back in this
+format (the live explorer's "save as scenario", :mod:`needs.scenarios.explorer`):
+``load_scenario(dump_scenario(s, path)) == s`` apart from ``source``.
 """
 
 from __future__ import annotations
@@ -65,8 +71,10 @@ __all__ = [
     "Resize",
     "Scenario",
     "ServiceChanges",
+    "dump_scenario",
     "load_scenario",
     "load_scenarios",
+    "scenario_to_dict",
 ]
 
 #: Name of the unchanged baseline row in comparison tables.
@@ -82,12 +90,15 @@ _BEDDED: tuple[str, ...] = tuple(cat.BEDDED_ACCOMMODATION_TYPES)
 
 @dataclass(frozen=True)
 class NewService:
-    """A service a scenario commissions (``services.add``)."""
+    """A service a scenario commissions (``services.add``).
+
+    ``annual_cost`` ``None`` (not stated): costed when applied at ``units`` x the gap table's
+    cost per unit of the type (:func:`needs.scenarios.model.apply`)."""
 
     accommodation_type: str
     specialism: str
     units: int
-    annual_cost: float
+    annual_cost: float | None = None
     bedspaces: int | None = None
     funding_source: str = GRANT_SOURCE
     name: str = ""
@@ -153,7 +164,7 @@ _ADD_KEYS = (
     "name",
     "support_type",
 )
-_ADD_REQUIRED = ("accommodation_type", "specialism", "units", "annual_cost")
+_ADD_REQUIRED = ("accommodation_type", "specialism", "units")
 _RESIZE_KEYS = ("service_id", "units", "annual_cost")
 _ASSUMPTION_KEYS = (
     "prevalence_multiplier",
@@ -275,7 +286,10 @@ def _parse_addition(check: _Checker, item: Any, path: str) -> NewService | None:
         else cat.NOT_KNOWN
     )
     label = check.text(entry.get("name"), f"{path}.name") if "name" in entry else None
-    if not (all(v is not None for v in values.values()) and funding_source and support_type):
+    required = {key: values[key] for key in _ADD_REQUIRED}
+    if "annual_cost" in entry and values["annual_cost"] is None:
+        return None
+    if not (all(v is not None for v in required.values()) and funding_source and support_type):
         return None
     return NewService(
         accommodation_type=values["accommodation_type"],
@@ -559,3 +573,115 @@ def load_scenarios(
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     return scenarios
+
+
+# --------------------------------------------------------------------------------------
+# Writing a scenario back in the format
+# --------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a plain YAML scalar: whole numbers as ``int``, other numbers as ``float``
+    (numpy numbers too), text as ``str``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) or hasattr(value, "item"):
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return str(value)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """``scenario`` as the content of a scenario file (``templates/scenarios/README.md``).
+
+    Only what differs from the defaults is written (an unchanged assumption keeps the
+    baseline's when the file is read again), in the order of the format: ``name``,
+    ``description``, ``services`` (``add``, ``remove``, ``resize``), ``assumptions``,
+    ``funding``. An added service's ``annual_cost`` is written only when stated (else it is
+    costed per unit when applied), its ``bedspaces`` only when set. ``load_scenario`` of the
+    result gives ``scenario`` back (apart from ``source``).
+    """
+    out: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        out["description"] = scenario.description
+    services: dict[str, Any] = {}
+    if scenario.services.add:
+        added = []
+        for new in scenario.services.add:
+            entry: dict[str, Any] = {
+                "name": new.name,
+                "accommodation_type": new.accommodation_type,
+                "specialism": new.specialism,
+                "units": _plain(new.units),
+            }
+            if new.annual_cost is not None:
+                entry["annual_cost"] = _plain(new.annual_cost)
+            if new.bedspaces is not None:
+                entry["bedspaces"] = _plain(new.bedspaces)
+            if new.funding_source != GRANT_SOURCE:
+                entry["funding_source"] = new.funding_source
+            if new.support_type != cat.NOT_KNOWN:
+                entry["support_type"] = new.support_type
+            added.append(entry)
+        services["add"] = added
+    if scenario.services.remove:
+        services["remove"] = [str(s) for s in scenario.services.remove]
+    if scenario.services.resize:
+        services["resize"] = [
+            {"service_id": r.service_id, "units": _plain(r.units)}
+            | ({"annual_cost": _plain(r.annual_cost)} if r.annual_cost is not None else {})
+            for r in scenario.services.resize
+        ]
+    if services:
+        out["services"] = services
+    a, default = scenario.assumptions, Assumptions()
+    assumptions: dict[str, Any] = {}
+    if a.prevalence_multiplier != default.prevalence_multiplier:
+        assumptions["prevalence_multiplier"] = _plain(a.prevalence_multiplier)
+    if a.demand_growth != default.demand_growth:
+        assumptions["demand_growth"] = _plain(a.demand_growth)
+    for key in ("length_of_stay_days", "length_of_stay_change_days"):
+        mapping = getattr(a, key)
+        if mapping:
+            assumptions[key] = {str(code): _plain(days) for code, days in mapping.items()}
+    if isinstance(a.occupancy, Mapping):
+        if a.occupancy:
+            assumptions["occupancy"] = {str(code): _plain(v) for code, v in a.occupancy.items()}
+    elif a.occupancy is not None:
+        assumptions["occupancy"] = _plain(a.occupancy)
+    if a.target_turnaway is not None:
+        assumptions["target_turnaway"] = _plain(a.target_turnaway)
+    if a.coe_types is not None:
+        assumptions["coe_types"] = list(a.coe_types)
+    if assumptions:
+        out["assumptions"] = assumptions
+    funding: dict[str, Any] = {}
+    if scenario.funding.grant_change:
+        funding["grant_change"] = _plain(scenario.funding.grant_change)
+    if scenario.funding.grant_change_amount:
+        funding["grant_change_amount"] = _plain(scenario.funding.grant_change_amount)
+    if funding:
+        out["funding"] = funding
+    return out
+
+
+def dump_scenario(scenario: Scenario | Mapping, path: str | os.PathLike) -> Path:
+    """Write ``scenario`` (a :class:`Scenario`, or a ``dict`` checked by :func:`load_scenario`)
+    to the YAML file ``path`` in the scenario format (:func:`scenario_to_dict`), replacing
+    it atomically; ``needs scenarios compare`` and ``needs report --scenario`` read it
+    unchanged. Returns ``path``.
+
+    Raises
+    ------
+    ScenarioError
+        ``scenario`` is a ``dict`` that is not a valid scenario.
+    """
+    from needs.outputs.files import atomic_write_text  # openpyxl etc.: only when writing
+
+    scenario = load_scenario(scenario)
+    content = scenario_to_dict(scenario)
+    header = "# A scenario in the format of templates/scenarios/README.md (written by needs).\n"
+    text = header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=88)
+    path = Path(path)
+    atomic_write_text(path, text)
+    return path

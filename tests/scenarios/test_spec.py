@@ -99,8 +99,8 @@ INVALID = [
     ),
     (
         "missing.yaml",
-        "services:\n  add:\n    - {accommodation_type: refuge, specialism: generic, units: 1}\n",
-        "missing.yaml: services.add[0].annual_cost: missing",
+        "services:\n  add:\n    - {accommodation_type: refuge, specialism: generic, annual_cost: 1}\n",
+        "missing.yaml: services.add[0].units: missing",
     ),
     (
         "cost.yaml",
