@@ -484,8 +484,6 @@ def _render(
     snapshot: str | Path | None,
 ) -> Path:
     """:func:`render` once its settings are made (see there)."""
-    import nbformat  # heavy: only when a report is rendered
-
     check_options(asked)  # before any progress message: a mistake is the only line printed
     _stage(f"checking the data in {asked.data_dir.name}", progress)
     if snapshot is not None:
@@ -528,6 +526,8 @@ def _render(
         staged_html = work / html_path.name
         staged_audit = work / audit_path.name
         staged_html.write_text(page, encoding="utf-8")
+        import nbformat  # heavy (its schema checks take seconds to import): only once a report is rendered
+
         nbformat.write(_audit_notebook(executed), str(staged_audit))
         replace_together([(staged_audit, audit_path), (staged_html, html_path)], work)
     finally:

@@ -200,8 +200,9 @@ GLOSSARY: tuple[Term, ...] = tuple(
             ),
             Term(
                 "Unmet need",
-                "Households that a service in the area was unable to support and that were "
-                "supported nowhere in the period: households, not referrals.",
+                "Households that a service in the area was unable to support and that no service "
+                "in this data supported in the period: households, not referrals. Services that "
+                "sent no records cannot be seen, so it is an upper bound.",
                 _TOOLKIT,
             ),
         ),
