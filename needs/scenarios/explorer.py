@@ -54,8 +54,10 @@ import numpy as np
 import pandas as pd
 
 from needs.assessment.capacity import IN_PLACE
+from needs.publish.charts import render
 from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_SUPPRESS_BELOW
+from needs.scenarios import charts
 from needs.scenarios.comparison import compare
 from needs.scenarios.display import display_table
 from needs.scenarios.figures import FIGURES
@@ -69,6 +71,7 @@ from needs.scenarios.spec import (
     ServiceChanges,
     dump_scenario,
 )
+from needs.settings import RunSettings
 
 __all__ = [
     "EXPLORED_NAME",
@@ -165,8 +168,6 @@ class StaticComparison:
 
 
 def _chart_html(table: pd.DataFrame, figures: Sequence[str], where: str, caption: str) -> str:
-    from needs.publish.charts import render  # matplotlib: only when drawn
-    from needs.scenarios import charts
 
     return render(charts.comparison(table, figures, where=where), caption=caption).to_html()
 
@@ -183,7 +184,6 @@ def static_comparison(
     """The baseline and ``scenarios`` compared (:func:`needs.scenarios.comparison.compare`):
     the displayed table (:func:`comparison_html`) and the charts of
     :func:`needs.scenarios.charts.comparison` (its default figures)."""
-    from needs.scenarios import charts
 
     table = compare(base, scenarios=list(scenarios), draws=draws, seed=seed, confidence=confidence)
     where = f"{base.area_name}, {base.period}"
@@ -450,7 +450,7 @@ class Explorer:
         save_folder: str | os.PathLike = ".",
         files: StaticComparison | None = None,
     ) -> None:
-        import ipywidgets as w
+        import ipywidgets as w  # optional front end (heavy): only when the widgets are built
 
         self.state = state
         self.save_folder = Path(save_folder)
@@ -698,7 +698,7 @@ class Explorer:
         self.changed()
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import display  # optional front end: only in a notebook
 
         display(self.widget)
 
@@ -739,8 +739,6 @@ def explore(
     save_folder
         Where "Save as scenario" writes.
     """
-    from needs.settings import RunSettings
-
     settings = settings if settings is not None else RunSettings()
     options = {
         "seed": settings.seed,

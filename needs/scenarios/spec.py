@@ -60,6 +60,7 @@ from needs.inputs.limits import (
     load_yaml,
     read_bytes,
 )
+from needs.outputs.files import atomic_write_text
 from needs.reference import categories as cat
 from needs.scenarios._checker import _Checker, _found
 
@@ -676,7 +677,6 @@ def dump_scenario(scenario: Scenario | Mapping, path: str | os.PathLike) -> Path
     ScenarioError
         ``scenario`` is a ``dict`` that is not a valid scenario.
     """
-    from needs.outputs.files import atomic_write_text  # openpyxl etc.: only when writing
 
     scenario = load_scenario(scenario)
     content = scenario_to_dict(scenario)
