@@ -42,6 +42,8 @@ ARGS = [
 ]
 #: Seconds allowed for the server to answer, and for every cell to run on a loaded machine.
 SERVER_TIMEOUT, RUN_TIMEOUT = 120, 300
+#: Seconds to wait for the explorer after one "Run All" before running all again.
+RETRY_SECONDS = 90
 #: The update must reach the page within this many seconds (the goal is 0.1 s).
 BOUND_SECONDS = 2.0
 EXPLORER = ".needs-scenario-explorer"
@@ -147,6 +149,22 @@ def _run_all(page) -> None:
     raise AssertionError("Run All Cells never started the notebook")
 
 
+def _run_until_explorer(page) -> None:
+    """Run all cells until the explorer's table is on the page. On a loaded machine the first
+    kernel's websocket can drop while the notebook starts (the server logs a 500 and starts a
+    new kernel), losing the queued cells: then run all again, within :data:`RUN_TIMEOUT`."""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while True:
+        _run_all(page)
+        try:
+            page.wait_for_selector(CELL, state="attached", timeout=RETRY_SECONDS * 1000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: run again until the deadline
+            if time.monotonic() + RETRY_SECONDS > deadline:
+                raise
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RETRY_SECONDS * 1000)
+
+
 def test_explorer_follows_a_slider_in_jupyterlab(jupyter_lab):
     from playwright.sync_api import sync_playwright
 
@@ -165,8 +183,7 @@ def test_explorer_follows_a_slider_in_jupyterlab(jupyter_lab):
             page.wait_for_selector(
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=SERVER_TIMEOUT * 1000
             )
-            _run_all(page)
-            page.wait_for_selector(CELL, state="attached", timeout=RUN_TIMEOUT * 1000)
+            _run_until_explorer(page)
             page.wait_for_function(
                 f"() => !document.querySelector('{EXPLORER}').textContent.includes('settling')",
                 timeout=60_000,
