@@ -559,9 +559,12 @@ class Explorer:
                 self.occupancy, self.target,
                 w.HTML("<b>Funding and services</b>"), self.grant, self.stop,
                 w.HBox([self.file_name, self.save_button]), self.reset_button,
-            ]
+            ],
+            # The controls keep their width; the table takes the rest and scrolls if it must.
+            layout=w.Layout(flex="0 0 32em", min_width="32em"),
         )  # fmt: skip
-        parts = [heading, w.HBox([controls, w.VBox([self.status, self.table])]), self.chart]
+        results = w.VBox([self.status, self.table], layout=w.Layout(flex="1 1 auto", min_width="0", overflow="auto"))
+        parts = [heading, w.HBox([controls, results], layout=w.Layout(width="100%")), self.chart]
         if files is not None:
             parts += [w.HTML("<h3>The scenario files compared</h3>"), w.HTML(files.html)]
         self.files = files
