@@ -55,6 +55,7 @@ __all__ = [
     "goodness_of_fit_grouped",
     "rate_ratio",
     "representation_ratio",
+    "significance_against",
 ]
 
 
@@ -315,4 +316,52 @@ def goodness_of_fit_grouped(
     out["small_expected"] = small
     if small.any():
         _warn_small(int(small.sum()))
+    return out
+
+
+def significance_against(
+    limits: dict[float, tuple[ArrayLike, ArrayLike]],
+    null: float = 1.0,
+) -> np.ndarray:
+    """OHID-style significance of a ratio against ``null`` at several confidence levels.
+
+    For each level (e.g. 95% and 99.8%, :data:`needs.reference.constants.OHID_CONFIDENCE_LEVELS`)
+    the interval ``(lower, upper)`` is compared with ``null``: **below** when ``upper < null``,
+    **above** when ``lower > null``. Each value is labelled by the highest level at which it
+    differs: ``"below at 99.8%"``, ``"below at 95%"``, ``"not significant"``, ``"above at 95%"``,
+    ``"above at 99.8%"`` (Fingertips compares every value with its benchmark at 95% and 99.8%,
+    the latter about three standard errors, so that among many comparisons few are flagged by
+    chance; PHE (2018) *Technical guide: confidence intervals*, Fingertips "Compared with
+    benchmark"). A value with a missing limit gets ``None``.
+
+    Parameters
+    ----------
+    limits
+        Confidence level -> ``(lower, upper)`` arrays of the same length.
+    null
+        The value of no difference (1 for a ratio).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of labels.
+    """
+    if not limits:
+        raise ValueError("limits: give at least one confidence level")
+    levels = sorted(limits)
+    first = np.asarray(limits[levels[0]][0], dtype=float)
+    out = np.full(first.shape, "not significant", dtype=object)
+    missing = np.zeros(first.shape, dtype=bool)
+    for level in levels:  # ascending: a higher level overwrites a lower one
+        lower = np.asarray(limits[level][0], dtype=float)
+        upper = np.asarray(limits[level][1], dtype=float)
+        if lower.shape != first.shape or upper.shape != first.shape:
+            raise ValueError("limits: every level needs lower and upper arrays of the same length")
+        label = f"{100 * level:g}%"
+        missing |= np.isnan(lower) | np.isnan(upper)
+        with np.errstate(invalid="ignore"):
+            out = np.where(upper < null, f"below at {label}", out)
+            out = np.where(lower > null, f"above at {label}", out)
+    out = out.astype(object)
+    out[missing] = None
     return out

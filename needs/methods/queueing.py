@@ -27,6 +27,37 @@ erlang_b
     Blocking probability for arrays of units and loads (broadcast).
 servers_needed
     The fewest units whose blocking is at or below a target.
+loss_model_check
+    The model's implied occupancy and turn-away share against the observed ones: whether
+    they agree beyond chance and, where not, which input is suspect.
+
+The consistency check
+---------------------
+In a loss system a household is turned away only when every unit is full, so the share
+turned away and the occupancy are tied together: with offered load :math:`a` on :math:`c`
+units the **carried load** is :math:`a(1 - B(c, a))` and the implied **occupancy** is
+
+.. math:: \\rho = \\frac{a\\,(1 - B(c, a))}{c}
+
+(Cooper 1981, section 3.4: the mean number of busy servers in M/G/c/c). Observed turn-aways
+are compared with the model's blocking probability by an exact binomial test: with :math:`n`
+households offered to the units (accepted or turned away for lack of space) and :math:`k`
+turned away, :math:`k \\sim \\mathrm{Bin}(n, B)` under the model, and the two-sided p-value is
+twice the smaller tail, :math:`\\min(1, 2\\min(P(X \\le k), P(X \\ge k)))` (the central
+exact test; Agresti A 2013, *Categorical Data Analysis*, 3rd ed., section 1.4). The observed
+occupancy is compared with an interval of the implied occupancy (e.g. the bootstrap of
+:func:`needs.assessment.capacity.model_capacity`). Where either disagrees, the suspect input
+is named:
+
+* more turned away than the model implies (the point estimates) while the units were
+  **less** busy than it implies: households were declined "for lack of space" while units
+  stood free, so the recording of capacity declines is suspect, or units out of use are
+  still counted (``capacity_declines``); so too whenever households were turned away while
+  no unit was occupied at all, which a loss system never does;
+* as many or fewer turned away while the units were **busier** than it implies: more units
+  were in use than recorded (``units``);
+* otherwise (more turned away with busier units, fewer with less busy units): the load is
+  misstated, so the stays (their number or length) are suspect (``stays``).
 """
 
 from __future__ import annotations
@@ -35,8 +66,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special, stats
 
-__all__ = ["erlang_b", "servers_needed"]
+from needs.methods.keyed_random import KeyedStream
+
+__all__ = ["SUSPECT_INPUTS", "erlang_b", "loss_model_check", "monte_carlo_p_value", "servers_needed", "simulate_loss_year"]
+
+#: The input a failed consistency check points to, and what to say about it.
+SUSPECT_INPUTS: dict[str, str] = {
+    "capacity_declines": "the recording of declines for lack of space (more households were turned "
+    "away than the model implies while the units were less busy than it implies: declines recorded "
+    "as lack of space while units stood free, or units out of use still counted)",
+    "units": "the units (fewer households were turned away than the model implies while the units "
+    "were busier than it implies: more units in use than recorded)",
+    "stays": "the stays (their number or length does not match the load the units carried)",
+}
 
 
 def _as_float(values: Any, name: str) -> np.ndarray:
@@ -226,3 +270,295 @@ def servers_needed(load: Any, blocking: float | Any) -> Any:
         result = needed.astype("float64")
         result[missing] = np.nan
     return _wrap(result.reshape(shape), index, "servers_needed")
+
+
+def simulate_loss_year(
+    arrivals_per_year: Any,
+    units: Any,
+    stay_days: Any,
+    stay_probability: Any,
+    stay_group: Any,
+    system_group: Any,
+    scale: Any = 1.0,
+    warmup_days: Any = np.nan,
+    *,
+    horizon_days: float = 365.25,
+    rng: np.random.Generator | KeyedStream,
+) -> pd.DataFrame:
+    """Simulate one year of many M/G/c/c loss systems at once, from the stationary state or from
+    empty units opened a given time before.
+
+    System :math:`i` has :math:`c_i` units; households arrive as a Poisson process of rate
+    ``arrivals_per_year[i]`` per 365.25 days; each stays a length drawn from the discrete
+    distribution ``system_group[i]`` (values ``stay_days``, probabilities ``stay_probability``
+    of the rows with that ``stay_group``) times ``scale[i]``; a household arriving when all
+    :math:`c_i` units are occupied is turned away (it does not wait). The system starts in its
+    stationary state, so no warm-up is needed: the number of occupied units is drawn from the
+    truncated Poisson (Erlang) distribution :math:`P(n) \\propto a^n/n!`, :math:`0 \\le n \\le c`,
+    with :math:`a` = rate x mean stay, and each occupied unit's remaining stay from the
+    equilibrium (stationary-excess) distribution of the stay: a stay drawn with probability
+    proportional to its length, times a uniform fraction. Both hold for any stay distribution
+    in M/G/c/c (Takács 1969, "On Erlang's formula", *Annals of Mathematical Statistics*
+    40:71-78; Cooper 1981, section 3.4 and chapter 5). A system with a finite
+    ``warmup_days`` :math:`w` instead starts with every unit empty at time :math:`-w` (units
+    opened :math:`w` days before the period): the year measured is then the one the units
+    actually had, not a year of a long-established service.
+
+    The loop runs over arrivals (the k-th arrival of every system at once), never over systems.
+
+    Parameters
+    ----------
+    arrivals_per_year, units, system_group, scale, warmup_days
+        Per system (broadcast to one length); ``units`` whole numbers >= 0; ``warmup_days``
+        NaN for the stationary start.
+    stay_days, stay_probability, stay_group
+        The stay distributions, one row per support point, sorted by ``stay_group``
+        (0, 1, ... without gaps); each group's probabilities sum to 1.
+    horizon_days
+        Length of the simulated period (days).
+    rng
+        The random generator (seeded by the caller), or a
+        :class:`~needs.methods.keyed_random.KeyedStream` with one key per system, so that each
+        system's year does not depend on which other systems are simulated with it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``arrivals``, ``turned_away``, ``turnaway`` (turned_away / arrivals, NaN with no
+        arrival) and ``occupancy`` (occupied unit-days in the period / (c x horizon), NaN
+        with no unit), one row per system.
+    """
+    keyed = isinstance(rng, KeyedStream)
+
+    def uniform(which: np.ndarray) -> np.ndarray:
+        return rng.random(which) if keyed else rng.random(len(which))
+
+    rate, c, sys_g, mult, warmup = np.broadcast_arrays(
+        np.asarray(arrivals_per_year, dtype=float),
+        np.asarray(units, dtype=float),
+        np.asarray(system_group, dtype=np.int64),
+        np.asarray(scale, dtype=float),
+        np.asarray(warmup_days, dtype=float),
+    )
+    rate, c, sys_g, mult, warmup = (np.atleast_1d(x).ravel() for x in (rate, c, sys_g, mult, warmup))
+    empty_start = np.isfinite(warmup)
+    c = c.astype(np.int64)
+    values = np.asarray(stay_days, dtype=float)
+    prob = np.asarray(stay_probability, dtype=float)
+    dist = np.asarray(stay_group, dtype=np.int64)
+    n_dist = int(dist.max()) + 1 if len(dist) else 0
+    if np.any(np.diff(dist) < 0):
+        raise ValueError("stay_group must be sorted")
+    total = np.bincount(dist, weights=prob, minlength=n_dist)
+    if np.any(np.abs(total - 1) > 1e-9):
+        raise ValueError("stay_probability must sum to 1 within each stay_group")
+    mean = np.bincount(dist, weights=prob * values, minlength=n_dist)
+    n = len(rate)
+    per_day = rate / 365.25
+
+    def cumulative_keys(weights: np.ndarray) -> np.ndarray:
+        # group g's normalised cumulative weights, shifted to (g, g + 1]: one sorted array.
+        norm = weights / np.bincount(dist, weights=weights, minlength=n_dist)[dist]
+        cum = pd.Series(norm).groupby(dist).cumsum().to_numpy(copy=True)
+        cum[np.r_[dist[1:] != dist[:-1], True]] = 1.0
+        return dist + cum
+
+    keys = cumulative_keys(prob)
+    biased = cumulative_keys(prob * values)
+
+    def draw(which: np.ndarray, cum: np.ndarray) -> np.ndarray:
+        g = sys_g[which]
+        u = uniform(which)
+        index = np.searchsorted(cum, g + u, side="right")
+        return values[np.minimum(index, len(values) - 1)] * mult[which]
+
+    # The stationary start: occupied units ~ truncated Poisson(a), residual stays ~ equilibrium.
+    load = np.where(rate > 0, per_day * mean[sys_g] * mult, 0.0)
+    most = int(c.max(initial=0))
+    k = np.arange(most + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = k[None, :] * np.log(load)[:, None] - special.gammaln(k + 1)[None, :]
+    log_pmf[:, 0] = 0.0  # a^0 / 0! = 1, also for load 0
+    log_pmf = np.where((k[None, :] <= c[:, None]) & ~np.isnan(log_pmf), log_pmf, -np.inf)
+    pmf = np.exp(log_pmf - log_pmf.max(axis=1, keepdims=True))
+    cdf = np.cumsum(pmf, axis=1) / pmf.sum(axis=1, keepdims=True)
+    busy = np.where(empty_start, 0, (cdf < uniform(np.arange(n))[:, None]).sum(axis=1))
+    # Each system's units: free from time 0 (or when the occupant leaves); padding never free.
+    slots = np.arange(max(most, 1))
+    departure = np.where(slots[None, :] < c[:, None], 0.0, np.inf)
+    occupied_days = np.zeros(n)
+    rows, cols = np.nonzero(slots[None, :] < busy[:, None])
+    if len(rows):
+        residual = draw(rows, biased) * uniform(rows)
+        departure[rows, cols] = residual
+        np.add.at(occupied_days, rows, np.minimum(residual, horizon_days))
+
+    arrivals = np.zeros(n, dtype=np.int64)
+    lost = np.zeros(n, dtype=np.int64)
+    clock = np.where(empty_start, -np.where(empty_start, warmup, 0.0), 0.0)
+    active = np.flatnonzero(per_day > 0)
+    while len(active):
+        clock[active] += -np.log(uniform(active)) / per_day[active]
+        active = active[clock[active] < horizon_days]
+        if not len(active):
+            break
+        t = clock[active]
+        unit = np.argmin(departure[active], axis=1)
+        free = departure[active, unit] <= t
+        counted = t >= 0  # arrivals in the warm-up are not counted
+        arrivals[active[counted]] += 1
+        lost[active[~free & counted]] += 1
+        taken = active[free]
+        if len(taken):
+            stay = draw(taken, keys)
+            begin = t[free]
+            departure[taken, unit[free]] = begin + stay
+            inside = np.minimum(begin + stay, horizon_days) - np.maximum(begin, 0.0)
+            occupied_days[taken] += np.maximum(inside, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        turnaway = np.where(arrivals > 0, lost / np.maximum(arrivals, 1), np.nan)
+        occupancy = np.where(c > 0, occupied_days / (np.maximum(c, 1) * horizon_days), np.nan)
+    return pd.DataFrame({"arrivals": arrivals, "turned_away": lost, "turnaway": turnaway, "occupancy": occupancy})
+
+
+def monte_carlo_p_value(observed: Any, simulated: Any) -> np.ndarray:
+    """Two-sided Monte Carlo p-value of an observed value against simulated ones, per row.
+
+    .. math:: p = \\min\\Big(1,\\ 2\\min\\Big(\\frac{1 + \\#\\{s \\le x\\}}{1 + R},
+              \\frac{1 + \\#\\{s \\ge x\\}}{1 + R}\\Big)\\Big)
+
+    over the :math:`R` non-missing simulated values :math:`s` of the row (Davison AC &
+    Hinkley DV 1997, *Bootstrap Methods and their Application*, section 4.2.1, with the
+    usual doubling of the smaller tail). NaN where the observed value is missing or
+    nothing was simulated.
+    """
+    x = np.atleast_1d(np.asarray(observed, dtype=float))
+    sims = np.atleast_2d(np.asarray(simulated, dtype=float))
+    valid = ~np.isnan(sims)
+    r = valid.sum(axis=1)
+    below = (valid & (sims <= x[:, None])).sum(axis=1)
+    above = (valid & (sims >= x[:, None])).sum(axis=1)
+    p = np.minimum(1.0, 2 * np.minimum((1 + below) / (1 + r), (1 + above) / (1 + r)))
+    return np.where(np.isnan(x) | (r == 0), np.nan, p)
+
+
+def loss_model_check(
+    units: Any,
+    load: Any,
+    turned_away: Any,
+    offered: Any,
+    observed_occupancy: Any,
+    simulated_turnaway: Any = None,
+    simulated_occupancy: Any = None,
+    *,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Check an Erlang loss model against the turn-aways and occupancy it should explain.
+
+    .. math::
+
+        B = B(c, a), \\quad \\rho_{model} = a(1 - B)/c
+
+    (see the module docstring). The observed share turned away :math:`k/n` and occupancy are
+    compared with what the model says a year of the system would show:
+
+    * given ``simulated_turnaway`` / ``simulated_occupancy`` (one row per system, one column
+      per simulated year, e.g. from :func:`simulate_loss_year` within each bootstrap replicate
+      of the inputs), by the two-sided Monte Carlo p-value :func:`monte_carlo_p_value`; this
+      carries the year-to-year variation of a loss system with long stays, where the
+      occupancy of one year wanders far from its long-run mean;
+    * without ``simulated_turnaway``, the turn-aways by the exact binomial test
+      :math:`k \\sim \\mathrm{Bin}(n, B)`,
+      :math:`p = \\min(1, 2\\min(P(X \\le k), P(X \\ge k)))` (Agresti 2013, section 1.4),
+      which ignores that variation; without ``simulated_occupancy`` the occupancy is not tested.
+
+    A comparison disagrees when its p-value is below ``alpha``; the check fails when either
+    disagrees, and always when households were turned away from units none of which was
+    occupied (never so in a loss system). ``suspect`` names the input to question from the
+    directions of the observed values against :math:`B` and :math:`\\rho_{model}`
+    (module docstring, :data:`SUSPECT_INPUTS`).
+
+    Parameters
+    ----------
+    units, load
+        Units :math:`c` and offered load :math:`a` (erlangs), broadcast together.
+    turned_away, offered
+        Households (or referrals) turned away for lack of space, :math:`k`, out of those offered
+        to the units (accepted or turned away for space), :math:`n`.
+    observed_occupancy
+        Occupied unit-nights / (units x nights) observed.
+    simulated_turnaway, simulated_occupancy
+        Optional 2-D arrays (systems x simulated years; NaN allowed).
+    alpha
+        Significance level of each comparison.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``modelled_turnaway`` (:math:`B`), ``implied_occupancy`` (:math:`\\rho_{model}`, NaN
+        with no units), ``observed_turnaway`` (:math:`k/n`), ``p_value`` (turn-aways),
+        ``occupancy_p_value``, ``consistent`` (bool; True where there is nothing to test) and
+        ``suspect`` (a key of :data:`SUSPECT_INPUTS`, or ``""`` where consistent).
+
+    Examples
+    --------
+    One unit, load 1: :math:`B = 1/2`, implied occupancy :math:`1/2`; 6 of 6 turned away gives
+    the binomial :math:`p = 2/64`, beyond chance at 5%.
+    """
+    c = _as_float(units, "units")
+    a = _as_float(load, "load")
+    k = _as_float(turned_away, "turned_away")
+    n = _as_float(offered, "offered")
+    occ = _as_float(observed_occupancy, "observed_occupancy")
+    c, a, k, n, occ = np.broadcast_arrays(c, a, k, n, occ)
+    c, a, k, n, occ = (np.atleast_1d(x).astype(float).ravel() for x in (c, a, k, n, occ))
+    if np.any(k > n) or np.any(k < 0):
+        raise ValueError("turned_away must be between 0 and offered")
+    known = np.isfinite(a) & np.isfinite(c)
+    blocking = np.full(c.shape, np.nan)
+    if known.any():
+        blocking[known] = np.asarray(erlang_b(c[known], a[known]), dtype=float)
+    implied = np.where(c > 0, a * (1 - blocking) / np.where(c > 0, c, 1), np.nan)
+    observed = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
+    testable = known & (n > 0)
+    p_value = np.full(c.shape, np.nan)
+    if simulated_turnaway is not None:
+        sims = np.atleast_2d(np.asarray(simulated_turnaway, dtype=float))
+        p_value = np.where(testable, monte_carlo_p_value(observed, sims), np.nan)
+    elif testable.any():
+        kk, nn, bb = k[testable], n[testable], blocking[testable]
+        below = stats.binom.cdf(kk, nn, bb)
+        above = stats.binom.sf(kk - 1, nn, bb)
+        p_value[testable] = np.minimum(1.0, 2 * np.minimum(below, above))
+    occupancy_p = np.full(c.shape, np.nan)
+    if simulated_occupancy is not None:
+        sims = np.atleast_2d(np.asarray(simulated_occupancy, dtype=float))
+        occupancy_p = np.where(known & (c > 0), monte_carlo_p_value(occ, sims), np.nan)
+    turnaway_off = p_value < alpha
+    occupancy_off = occupancy_p < alpha
+    # A loss system never turns a household away while no unit is occupied.
+    empty = (c > 0) & (k > 0) & (occ == 0)
+    consistent = ~(turnaway_off | occupancy_off | empty)
+    more_turned_away = (observed > blocking) | (empty & ~np.isfinite(blocking))
+    less_busy = (occ < implied) | empty
+    busier = occ > implied
+    suspect = np.where(
+        consistent,
+        "",
+        np.where(
+            more_turned_away & less_busy,
+            "capacity_declines",
+            np.where(~more_turned_away & busier, "units", "stays"),
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "modelled_turnaway": blocking,
+            "implied_occupancy": implied,
+            "observed_turnaway": observed,
+            "p_value": p_value,
+            "occupancy_p_value": occupancy_p,
+            "consistent": consistent,
+            "suspect": suspect.astype(object),
+        }
+    )

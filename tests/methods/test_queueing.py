@@ -176,3 +176,177 @@ def test_servers_needed_large_loads():
 def test_blocking_is_a_probability_decreasing_in_servers(servers, load):
     b = erlang_b(np.array([servers, servers + 1]), load)
     assert 0 <= b[1] <= b[0] <= 1
+
+
+# -- the loss model's consistency check -------------------------------------------------------
+
+
+def test_loss_check_by_hand_one_unit_load_one() -> None:
+    # c = 1, a = 1: B = 1/(1 + 1) = 1/2; implied occupancy a(1 - B)/c = 1/2.
+    # 5 of 5 turned away: P(X >= 5) = 1/32, p = 2/32 = 0.0625 (not beyond chance at 5%);
+    # 6 of 6: p = 2/64 = 0.03125 (beyond chance).
+    from needs.methods.queueing import loss_model_check
+
+    out = loss_model_check(1, 1.0, [5, 6], [5, 6], [0.2, 0.2])
+    assert out["modelled_turnaway"].tolist() == pytest.approx([0.5, 0.5])
+    assert out["implied_occupancy"].tolist() == pytest.approx([0.5, 0.5])
+    assert out["p_value"].tolist() == pytest.approx([0.0625, 0.03125])
+    assert out["consistent"].tolist() == [True, False]
+    # More turned away than the model implies while the unit was less busy: the declines.
+    assert out["suspect"].tolist() == ["", "capacity_declines"]
+
+
+def test_loss_check_names_the_suspect_input() -> None:
+    from needs.methods.queueing import loss_model_check
+
+    # 0 of 6 turned away (p = 2/64) with the unit busier than implied: more units in use.
+    # 0 of 6 with the unit less busy: the load (stays) is overstated.
+    # 6 of 6 with the unit busier: the load is understated.
+    out = loss_model_check(1, 1.0, [0, 0, 6], [6, 6, 6], [0.9, 0.1, 0.9])
+    assert out["suspect"].tolist() == ["units", "stays", "stays"]
+
+
+def test_loss_check_against_simulated_years() -> None:
+    from needs.methods.queueing import loss_model_check
+
+    # Simulated years (one row per system): turn-aways 0.1..0.9 and occupancies 0.4..0.6.
+    turnaway = np.tile(np.linspace(0.1, 0.9, 99), (3, 1))
+    occupancy = np.tile(np.linspace(0.4, 0.6, 99), (3, 1))
+    # 3 of 6 (within) at occupancy 0.9 (above every simulated year: p = 2/100): as many turned
+    # away as implied with the unit busier, so more units were in use. 3 of 6 at 0.55: within
+    # (25 of 99 simulated years at or above it: p = 2 x 26/100).
+    # 4 of 6 at 0.2 (below every year): more turned away while the unit stood free.
+    out = loss_model_check(1, 1.0, [3, 3, 4], [6, 6, 6], [0.9, 0.55, 0.2], turnaway, occupancy)
+    assert out["occupancy_p_value"].tolist() == pytest.approx([0.02, 2 * 26 / 100, 0.02])
+    # 0.5 is the median of the simulated turn-aways: 50 of 99 at or below, 50 at or above.
+    assert out["p_value"].iloc[1] == pytest.approx(1.0)
+    assert out["consistent"].tolist() == [False, True, False]
+    assert out["suspect"].tolist() == ["units", "", "capacity_declines"]
+
+
+def test_monte_carlo_p_value_by_hand() -> None:
+    from needs.methods.queueing import monte_carlo_p_value
+
+    sims = np.array([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, np.nan, np.nan]])
+    # row 0, x = 1: 1 at or below -> 2 x (1 + 1)/5 = 0.8; row 1, x = 5: none at or above ->
+    # 2 x 1/3; R counts the non-missing values.
+    assert monte_carlo_p_value([1.0, 5.0], sims).tolist() == pytest.approx([0.8, 2 / 3])
+    assert np.isnan(monte_carlo_p_value([np.nan], [[1.0]])[0])
+
+
+def _exponential(mean: float, size: int = 4000, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    values = np.random.default_rng(seed).exponential(1.0, size)
+    return values * mean / values.mean(), np.full(size, 1 / size), np.zeros(size, dtype=np.int64)
+
+
+@pytest.mark.parametrize("load", [0.5, 1.0, 3.0])
+def test_simulated_one_unit_matches_erlang_b(load: float) -> None:
+    # c = 1, exponential stays (mean 100 days): long-run occupancy and the share turned away
+    # are both B(1, a) = a / (1 + a).
+    from needs.methods.queueing import simulate_loss_year
+
+    stays, prob, group = _exponential(100.0)
+    rate = load * 365.25 / 100.0
+    out = simulate_loss_year(
+        np.full(400, rate), 1, stays, prob, group, 0, horizon_days=365.25 * 25, rng=np.random.default_rng(7)
+    )
+    expected = load / (1 + load)
+    assert out["occupancy"].mean() == pytest.approx(expected, abs=0.01)
+    assert out["turned_away"].sum() / out["arrivals"].sum() == pytest.approx(expected, abs=0.01)
+
+
+def test_simulated_year_from_the_stationary_state_is_unbiased() -> None:
+    # Three units, fixed stays of 146.1 days (a = 2 at 5 a year): the mean over single years
+    # started in the stationary state is the long-run a(1 - B)/c, B = (4/3)/(1+2+2+4/3) = 4/19.
+    from needs.methods.queueing import simulate_loss_year
+
+    out = simulate_loss_year(
+        np.full(20000, 5.0), 3, [146.1], [1.0], [0], 0, rng=np.random.default_rng(3)
+    )
+    blocking = 4 / 19
+    assert erlang_b(3, 2.0) == pytest.approx(blocking)
+    assert out["occupancy"].mean() == pytest.approx(2 * (1 - blocking) / 3, abs=0.005)
+    assert out["turned_away"].sum() / out["arrivals"].sum() == pytest.approx(blocking, abs=0.01)
+    # Single years vary: the spread is what the check must allow for.
+    assert out["occupancy"].std() > 0.05
+
+
+def test_simulated_units_opened_during_the_year_start_empty() -> None:
+    # One unit opening 100 days into the year (warm-up -100), stays of 1000 days and arrivals
+    # every few hours: the first household takes the unit at about day 100 and stays past the
+    # year's end, so occupancy is (365.25 - 100) / 365.25 and the rest are turned away.
+    from needs.methods.queueing import simulate_loss_year
+
+    out = simulate_loss_year(
+        np.full(50, 3000.0), 1, [1000.0], [1.0], [0], 0, 1.0, -100.0, rng=np.random.default_rng(5)
+    )
+    # The first arrival after opening comes an exponential time (mean 0.12 days) later: a
+    # tolerance of 1.8 days (abs 0.005) fails by chance with probability 50 e^-15.
+    assert out["occupancy"].to_numpy() == pytest.approx(265.25 / 365.25, abs=0.005)
+    assert (out["arrivals"] - out["turned_away"] == 1).all()
+    # Opened long before (warm-up 5000 days): full all year (but for the hours between one
+    # stay's end and the next arrival); no unit: occupancy undefined.
+    full = simulate_loss_year([3000.0, 3000.0], [1, 0], [1000.0], [1.0], [0], 0, 1.0, 5000.0,
+                              rng=np.random.default_rng(5))
+    assert full["occupancy"].iloc[0] == pytest.approx(1.0, abs=0.002) and np.isnan(full["occupancy"].iloc[1])
+    assert (full["arrivals"] - full["turned_away"] <= 1).all() and full["turned_away"].iloc[1] == full["arrivals"].iloc[1]
+
+
+def test_loss_check_turned_away_from_empty_units() -> None:
+    # No stays (load unknown) yet 10 of 10 turned away from 2 empty units: never in a loss system.
+    from needs.methods.queueing import loss_model_check
+
+    out = loss_model_check(2, np.nan, 10, 10, 0.0)
+    assert out["consistent"].tolist() == [False]
+    assert out["suspect"].tolist() == ["capacity_declines"]
+
+
+def test_loss_check_fires_on_the_issue_refuge_figures() -> None:
+    # The issue's refuge: 6 units, 32 households offered, mean stay 105.3 days (a = 9.22,
+    # B(6, a) = 0.451, implied occupancy 9.22 x 0.549 / 6 = 0.844), yet 53% occupancy with 21 of
+    # 32 (66%) turned away. Against 1000 simulated years (exponential stays) the occupancy is
+    # beyond chance and the declines are named; a year that matches the model (14 of 32 at 84%)
+    # passes.
+    from needs.methods.queueing import loss_model_check, simulate_loss_year
+
+    stays, prob, group = _exponential(105.3)
+    years = simulate_loss_year(
+        np.full(1000, 32.0), 6, stays, prob, group, 0, rng=np.random.default_rng(11)
+    )
+    load = 32 * 105.3 / 365.25
+    sims_t = np.tile(years["turnaway"].to_numpy(), (2, 1))
+    sims_o = np.tile(years["occupancy"].to_numpy(), (2, 1))
+    out = loss_model_check(6, load, [21, 14], [32, 32], [0.53, 0.84], sims_t, sims_o)
+    assert out["modelled_turnaway"].iloc[0] == pytest.approx(0.451, abs=0.001)
+    assert out["implied_occupancy"].iloc[0] == pytest.approx(0.844, abs=0.001)
+    assert out["consistent"].tolist() == [False, True]
+    assert out["occupancy_p_value"].iloc[0] < 0.01
+    assert out["suspect"].tolist() == ["capacity_declines", ""]
+    # the binomial test alone (no simulated years) also fires on the turn-aways' excess here
+    assert loss_model_check(6, 3.3, 21, 32, 0.53)["p_value"].iloc[0] < 1e-6
+
+
+def test_loss_check_nothing_to_test() -> None:
+    from needs.methods.queueing import loss_model_check
+
+    out = loss_model_check(0, 0.0, 0, 0, np.nan)
+    assert bool(out["consistent"].iloc[0]) and np.isnan(out["p_value"].iloc[0])
+    with pytest.raises(ValueError):
+        loss_model_check(1, 1.0, 3, 2, 0.5)
+
+
+def test_keyed_simulation_of_a_system_does_not_depend_on_the_others():
+    """A system's simulated year with a keyed stream is the same alone or beside others."""
+    from needs.methods.keyed_random import KeyedStream
+    from needs.methods.queueing import simulate_loss_year
+
+    def year(rates, units, keys):
+        return simulate_loss_year(
+            rates, units, [10.0, 30.0], [0.5, 0.5], [0, 0], np.zeros(len(rates), dtype=int),
+            rng=KeyedStream(np.array(keys, dtype=np.uint64)),
+        )
+
+    alone = year([20.0], [2], [7])
+    together = year([5.0, 20.0, 40.0], [1, 2, 3], [3, 7, 11])
+    assert alone.iloc[0].equals(together.iloc[1])
+    assert not year([20.0], [2], [8]).iloc[0].equals(alone.iloc[0])
