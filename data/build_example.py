@@ -448,12 +448,9 @@ def characteristics_table() -> pd.DataFrame:
     )
     out = pd.concat([ethnic, religion, disability, so, gender_identity()], ignore_index=True)
     out = out[out["area_code"].isin(DISTRICTS + NEIGHBOURS)]
-    # Relative prevalence: CSEW YE Mar 2019 (16-74) Mixed 12.9%, White 5.6%, Asian 3.8%
-    # against 5.7% overall (DOMAIN.md 4.4); White applies to every White category.
-    white = ["white_british", "white_irish", *cat.WHITE_OTHER_SUBGROUPS]
-    relative = {"mixed": 12.9 / 5.7, **dict.fromkeys(white, 5.6 / 5.7), "asian": 3.8 / 5.7}
-    is_ethnic = out["characteristic"] == "ethnic_group"
-    out["relative_prevalence"] = np.where(is_ethnic, out["category"].map(relative).round(4), np.nan)
+    # Relative prevalence is left blank: the package's national weights
+    # (needs/reference/resources/csew_relative_prevalence.csv) apply, with their basis stated.
+    out["relative_prevalence"] = np.nan
     out = out[["area_code", "characteristic", "category", "count", "relative_prevalence", "source"]]
     return out.sort_values(["area_code", "characteristic", "category"]).reset_index(drop=True)
 

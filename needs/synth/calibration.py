@@ -27,7 +27,9 @@ def calibrate_individuals(
     """Referrals adjusted so ``needs.assessment.counting.individuals_supported`` gives ``targets``.
 
     Periods are taken in order. For each, households first supported in that period by a
-    service hosted in ``area_code`` are candidates: in a seeded random order, whole
+    service hosted in ``area_code``, and never referred to bedded accommodation (so that
+    the units' occupancy, which decided the declines for lack of space, is untouched), are
+    candidates: in a seeded random order, whole
     households (all their referrals) are dropped until the count is at most the target, and
     the shortfall (smaller than one household) is made up by adding one child to each of as
     many further candidate households. Households first supported in an earlier period are
@@ -82,7 +84,11 @@ def _calibrate_period(
     first_start = referrals.loc[accepted].groupby("household_id")["support_start"].min()
     counted = here.loc[supported_in_period(here, period)].groupby("household_id")["children"].max()
     starts = first_start.reindex(counted.index)
+    # Households ever referred to bedded accommodation are left alone: dropping them would
+    # empty units whose occupancy decided the declines for lack of space (needs.synth.outcomes).
+    bedded = context.loc[context["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES), "household_id"]
     candidates = counted[(starts >= period_start(period)) & (starts <= period_end(period))]
+    candidates = candidates[~candidates.index.isin(set(bedded))]
     candidates = candidates.sort_index()
     candidates = candidates.iloc[rng.permutation(len(candidates))]
     excess = total - target

@@ -3,8 +3,11 @@
 Outcomes are drawn by service class (:data:`~needs.synth.patterns.OUTCOME_SHARES`), with
 more ``unable_to_meet_needs`` declines for harder-to-place households and
 ``nrpf_no_funding_route`` for victims with no recourse to public funds. Bedded services
-then take in each month only the places that month frees (``units x 30.44 / mean stay``);
-accepted referrals beyond those become ``no_capacity_space`` declines.
+then take a household only when a unit is free: the units' occupancy is simulated day by day
+from the synthetic stays themselves (:func:`apply_occupancy`), and an accepted referral that
+would find every unit full becomes a ``no_capacity_space`` decline, so the example's
+declines for lack of space arise exactly when its units are full (a loss system, as the
+assessment's Erlang model assumes).
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ import numpy as np
 
 from needs.synth.draws import draw
 from needs.synth.patterns import BEDDED, OTHER_DECLINE_REASONS, OUTCOME_SHARES, SERVICE_CLASSES
-
-#: Average days in a month, for places freed per month.
-MONTH_DAYS = 30.44
 
 
 def draw_outcomes(
@@ -40,49 +40,46 @@ def draw_outcomes(
     return outcome, reason
 
 
-def monthly_places(
-    rng: np.random.Generator, units: np.ndarray, mean_stay: np.ndarray, n_months: int
-) -> np.ndarray:
-    """Places each service can take in each month (service x month, integers).
-
-    ``units x MONTH_DAYS / mean stay`` places a month, rounded up or down at random so
-    that the expected number is exact; zero for services with no units.
-    """
-    capacity = units[:, None] * MONTH_DAYS / mean_stay[:, None] * np.ones((1, n_months))
-    return np.floor(capacity + rng.random(capacity.shape)).astype(np.int64)
-
-
-def apply_capacity(
-    rng: np.random.Generator,
+def apply_occupancy(
     outcome: np.ndarray,
     reason: np.ndarray,
     service: np.ndarray,
-    month: np.ndarray,
-    remaining: np.ndarray,
+    start_day: np.ndarray,
+    stay: np.ndarray,
+    occupied: np.ndarray,
+    units: np.ndarray,
     *,
-    bedded_service: np.ndarray,
+    first_day: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Turn accepted referrals to bedded services beyond the month's remaining places into
-    ``no_capacity_space`` declines; update ``remaining`` in place."""
-    month = np.clip(month, 0, remaining.shape[1] - 1)
-    candidate = (outcome == "accepted_supported") & bedded_service[service]
+    """Turn accepted referrals to bedded services that find every unit full into
+    ``no_capacity_space`` declines; the others occupy a unit for their stay.
+
+    ``occupied`` (service x day from ``first_day``, updated in place) counts the units in
+    use each day. Referrals are taken in order of start day: one is accepted when its
+    service has a unit free on every day of its stay (for referrals in date order that is
+    the day it starts, since every earlier stay still running then began before it; for a
+    later round of repeat referrals it also keeps units free that earlier-decided stays
+    hold), so occupancy never exceeds the units. The loop is over candidate referrals (one
+    slice of one service's days each), the only sequential step of the generator.
+    """
+    candidate = (outcome == "accepted_supported") & (units[service] > 0)
     index = np.flatnonzero(candidate)
     if len(index) == 0:
         return outcome, reason
-    key = service[index] * remaining.shape[1] + month[index]
-    shuffle = rng.permutation(len(index))
-    key_shuffled = key[shuffle]
-    order = np.argsort(key_shuffled, kind="stable")
-    sorted_keys = key_shuffled[order]
-    starts = np.searchsorted(sorted_keys, sorted_keys, side="left")
-    rank = np.empty(len(index), dtype=np.int64)
-    rank[shuffle[order]] = np.arange(len(index)) - starts
-    flat = remaining.reshape(-1)
-    over = rank >= flat[key]
     outcome = outcome.copy()
     reason = reason.copy()
-    outcome[index[over]] = "unable_to_support"
-    reason[index[over]] = "no_capacity_space"
-    used = np.bincount(key[~over], minlength=flat.size)
-    flat -= used
+    n_days = occupied.shape[1]
+    order = index[np.argsort(start_day[index], kind="stable")]
+    lo = np.clip(start_day[order] - first_day, 0, n_days - 1)
+    hi = np.clip(lo + stay[order], lo + 1, n_days)
+    svc = service[order]
+    full = np.zeros(len(order), dtype=bool)
+    for j in range(len(order)):
+        row = occupied[svc[j]]
+        if row[lo[j] : hi[j]].max() >= units[svc[j]]:
+            full[j] = True
+        else:
+            row[lo[j] : hi[j]] += 1
+    outcome[order[full]] = "unable_to_support"
+    reason[order[full]] = "no_capacity_space"
     return outcome, reason

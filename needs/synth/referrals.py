@@ -37,9 +37,11 @@ function below, called in turn by :func:`synthesise_referrals`:
    order (:func:`_shuffle`).
 5. **Outcome** (:func:`_decide`, :mod:`needs.synth.outcomes`). Drawn by class, with more
    ``unable_to_meet_needs`` declines for disabled victims and large families and
-   ``nrpf_no_funding_route`` for victims with no recourse to public funds. Referrals to
-   bedded accommodation beyond what the service can take in the month
-   (``units x days / mean stay``) become ``unable_to_support`` / ``no_capacity_space``.
+   ``nrpf_no_funding_route`` for victims with no recourse to public funds. Each referral's
+   support start and stay are drawn with it; a referral to bedded accommodation that would
+   find every unit of the service full (occupancy simulated day by day from the stays
+   accepted so far, :func:`needs.synth.outcomes.apply_occupancy`) becomes
+   ``unable_to_support`` / ``no_capacity_space``.
 6. **Repeat referrals** (:func:`_refer_again`). Households declined for capacity (and some
    others) are referred again a few days later, to another service of the same class in the
    same or a neighbouring host, up to :data:`~needs.synth.patterns.REPEAT_ROUNDS` times: the
@@ -64,10 +66,10 @@ from needs.reference import categories as cat
 from needs.reference.constants import DEFAULT_SEED
 from needs.reference.periods import check_period, period_end
 from needs.synth.draws import choose_in_groups, draw, draw_fixed, take_or_missing
-from needs.synth.encoding import days, finish_referrals, ids, month_index
+from needs.synth.encoding import days, finish_referrals, ids
 from needs.synth.households import ATTRIBUTE_COLUMNS, lead_victims
 from needs.synth.network import Network, Origins, adults_by_area, origin_network, service_network, tier_one_of
-from needs.synth.outcomes import apply_capacity, draw_outcomes, monthly_places
+from needs.synth.outcomes import apply_occupancy, draw_outcomes
 from needs.synth.patterns import (
     BEDDED,
     CLASS_SHARES,
@@ -119,6 +121,8 @@ class _Decided(_Referred):
     outcome: np.ndarray
     reason: np.ndarray
     round: np.ndarray
+    start_day: np.ndarray
+    stay: np.ndarray
 
     def take(self, index: np.ndarray | slice) -> _Decided:
         """The referrals at ``index``."""
@@ -298,9 +302,9 @@ def _referral_rounds(
     rounds of repeat referrals, each decided against the places left that month."""
     svc = network.services
     first_month = pd.Timestamp(np.datetime64(int(network.period_start.min()), "D"))  # months counted from here
-    n_months = int(len(network.periods) * 12 + 14)
-    units = svc["units"].to_numpy(dtype=float) * (svc["class"].to_numpy() == BEDDED)
-    remaining = monthly_places(rng, units, svc["mean_stay"].to_numpy(), n_months)
+    units = (svc["units"].to_numpy(dtype=float) * (svc["class"].to_numpy() == BEDDED)).astype(np.int64)
+    first_day = int(network.period_start.min())
+    remaining = np.zeros((len(units), network.data_day - first_day + 2), dtype=np.int64)  # units in use a day
 
     rounds = []
     current: _Referred | None = _Referred(np.arange(len(hh.service)), hh.service, hh.date, hh.service_class)
@@ -325,19 +329,21 @@ def _decide(
     remaining: np.ndarray,
     bedded_service: np.ndarray,
 ) -> _Decided:
-    """5. Outcome of each referral: drawn, then capacity applied (``remaining`` is updated in
-    place), then ``pending`` for some referrals made within
-    :data:`~needs.synth.patterns.PENDING_WINDOW_DAYS` of the data date."""
+    """5. Outcome of each referral: drawn, then ``pending`` for some referrals made within
+    :data:`~needs.synth.patterns.PENDING_WINDOW_DAYS` of the data date, then capacity from
+    the units' occupancy (``remaining``, units in use a day, is updated in place)."""
     harder = hh.attributes["harder"][referred.household]
     nrpf = hh.attributes["nrpf"][referred.household]
     outcome, reason = draw_outcomes(rng, referred.service_class, harder, nrpf)
-    month = month_index(referred.date, first_month)
-    outcome, reason = apply_capacity(
-        rng, outcome, reason, referred.service, month, remaining, bedded_service=bedded_service
-    )
     recent = referred.date > network.data_day - PENDING_WINDOW_DAYS
     pending = recent & (rng.random(len(referred.date)) < PENDING_SHARE)
     outcome = np.where(pending & (outcome != cat.NOT_KNOWN), "pending", outcome)
+    start_day, stay = _stay_draws(rng, network, referred)
+    units = np.where(bedded_service, network.services["units"].to_numpy(), 0).astype(np.int64)
+    outcome, reason = apply_occupancy(
+        outcome, reason, referred.service, start_day, stay, remaining, units,
+        first_day=int(network.period_start.min()),
+    )  # fmt: skip
     reason = np.where(outcome == "unable_to_support", reason, "")
     return _Decided(
         household=referred.household,
@@ -347,7 +353,24 @@ def _decide(
         outcome=outcome,
         reason=reason,
         round=np.full(len(referred.date), round_number),
+        start_day=start_day,
+        stay=stay,
     )
+
+
+def _stay_draws(rng: np.random.Generator, network: Network, referred: _Referred) -> tuple[np.ndarray, np.ndarray]:
+    """Support start and length of stay of each referral, drawn before its outcome is known
+    so that capacity can be decided from the units' occupancy:
+    ``start = min(date + U{0..START_DELAY_DAYS[class]}, data date)`` and
+    ``stay = max(1, round(Gamma(shape 2, scale mean_stay / 2)))`` days (mean ``mean_stay``)."""
+    n = len(referred.date)
+    delay = np.floor(
+        rng.random(n) * (np.array([START_DELAY_DAYS[c] for c in SERVICE_CLASSES])[referred.service_class] + 1)
+    )
+    start_day = np.minimum(referred.date + delay.astype(np.int64), network.data_day)
+    mean_stay = network.services["mean_stay"].to_numpy()[referred.service]
+    stay = np.maximum(1, np.rint(rng.gamma(2.0, mean_stay / 2.0))).astype(np.int64)
+    return start_day, stay
 
 
 def _refer_again(
@@ -424,20 +447,14 @@ def _in_household_order(rounds: list[_Decided], n_referrals: int | None) -> _Dec
 def _support(rng: np.random.Generator, network: Network, referrals: _Decided) -> _Support:
     """7. Support dates and end reasons.
 
-    ``start = min(date + U{0..START_DELAY_DAYS[class]}, data date)``;
-    ``stay = max(1, round(Gamma(shape 2, scale mean_stay / 2)))`` days (mean ``mean_stay``);
-    support ends at ``start + stay`` if that is by the data date, with an end reason drawn
+    Start and stay were drawn with the outcome (:func:`_stay_draws`), so the stays are the
+    ones that filled the units; support ends at ``start + stay`` if that is by the data date, with an end reason drawn
     from :data:`~needs.synth.patterns.END_REASON_SHARES` of the class.
     """
     n = len(referrals.household)
     data_day = network.data_day
     accepted = referrals.outcome == "accepted_supported"
-    delay = np.floor(
-        rng.random(n) * (np.array([START_DELAY_DAYS[c] for c in SERVICE_CLASSES])[referrals.service_class] + 1)
-    )
-    start_day = np.minimum(referrals.date + delay.astype(np.int64), data_day)
-    mean_stay = network.services["mean_stay"].to_numpy()[referrals.service]
-    stay = np.maximum(1, np.rint(rng.gamma(2.0, mean_stay / 2.0))).astype(np.int64)
+    start_day, stay = referrals.start_day, referrals.stay  # drawn with the outcome (_stay_draws)
     end_day = start_day + stay
     ended = accepted & (end_day <= data_day)
     end_reason = np.full(n, "", dtype=object)
