@@ -11,6 +11,7 @@ from needs.assessment import capacity, children, engagement, flow, funding, peop
 from needs.assessment.counting import _referrals_in_context, made_in_period, tier_one_lookup
 from needs.assessment.findings import findings
 from needs.assessment.population import expected_victims, population_totals
+from needs.assessment.projection import projection as projected_need
 from needs.assessment.representation import ProfileCounter, representation
 from needs.assessment.trends import periods_present, service_coverage, trends
 from needs.errors import InputError
@@ -54,6 +55,7 @@ class Assessment:
     children: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     service_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    projection: pd.DataFrame = field(default_factory=pd.DataFrame)
     options: dict = field(default_factory=dict)
 
     def parts(self) -> dict[str, pd.DataFrame]:
@@ -153,7 +155,7 @@ def _area_subset(dataset: Dataset, area: str) -> Dataset:
     tables["referrals"] = kept.reset_index(drop=True)
     tables["services"] = services[services["service_id"].astype(str).isin(service_ids)].reset_index(drop=True)
     base = set(dataset.districts_of(area))
-    for name in ("population", "characteristics"):
+    for name in ("population", "characteristics", "population_projection"):
         if name in tables:
             frame = tables[name]
             tables[name] = frame[frame["area_code"].astype(str).isin(base)].reset_index(drop=True)
@@ -249,6 +251,12 @@ def assess_all(
         household_flow=ours(flow.household_flow(dataset, period, context=context)),
         children=ours(children.children_and_young_people(dataset, period, context=context)),
         engagement=ours(engagement.engagement_themes(dataset, period, context=context)),
+        projection=ours(
+            projected_need(
+                dataset, period, measure=measure, confidence=confidence, target_turnaway=target_turnaway,
+                context=context,
+            )
+        ),
         options={
             "confidence": confidence,
             "measure": measure,

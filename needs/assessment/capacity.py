@@ -75,23 +75,45 @@ reaching the service (or declines are recorded under another reason).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from needs.assessment.counting import households_supported, tier_one_lookup
 from needs.assessment.population import population_totals
 from needs.assessment.referrals import _context
 from needs.inputs.dataset import Dataset
-from needs.methods.queueing import erlang_b, servers_needed
+from needs.methods.keyed_random import KeyedStream, keys_of, mix, uniforms
+from needs.methods.queueing import (
+    SUSPECT_INPUTS,
+    erlang_b,
+    loss_model_check,
+    servers_needed,
+    simulate_loss_year,
+)
+from needs.methods.survival import restricted_mean_stay, stay_distribution
 from needs.reference import categories as cat
-from needs.reference.constants import COE_POPULATION_PER_FAMILY_PLACE, DAYS_PER_YEAR, DEFAULT_TARGET_TURNAWAY
+from needs.reference.constants import (
+    CAPACITY_BOOTSTRAP_REPLICATES,
+    COE_POPULATION_PER_FAMILY_PLACE,
+    DAYS_PER_YEAR,
+    DEFAULT_CONFIDENCE,
+    DEFAULT_SEED,
+    DEFAULT_TARGET_TURNAWAY,
+    LOSS_CHECK_ALPHA,
+    WARMUP_LONGEST_STAYS,
+)
 from needs.reference.periods import period_days, period_end, period_start
 
 __all__ = [
     "IN_PLACE",
+    "MODEL_KEYS",
     "PLANNED",
+    "SUSPECT_INPUTS",
+    "bootstrap_units_needed",
     "active_services",
     "capacity_inputs",
     "coe_benchmark",
@@ -260,10 +282,13 @@ def coe_benchmark(
     return result[columns].sort_values("area_code").reset_index(drop=True)
 
 
-def _stays(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
-    """Support episodes in bedded types overlapping ``period``, summed by ``keys``:
-    ``episodes``, ``stay_nights`` (censored at the period's exclusive end) and
-    ``occupied_nights`` (nights inside the period)."""
+def _episodes(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
+    """One row per support episode in a bedded type observed in ``period``: ``keys``,
+    ``time`` (nights from ``support_start`` to its end, or to the period's exclusive end,
+    1 April, if still open then), ``event`` (ended by then), ``entry`` (nights already
+    stayed when the period began; 0 for a stay begun in it) and ``occupied_nights`` (nights
+    inside the period). Episodes with no night in the period are left out; a stay of no
+    nights counts as one."""
     bedded = context["supported_in_period"] & context["accommodation_type"].isin(
         cat.BEDDED_ACCOMMODATION_TYPES
     )
@@ -271,15 +296,34 @@ def _stays(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
     first = period_start(period)
     after = period_end(period) + pd.Timedelta(days=1)
     start = pd.to_datetime(episodes["support_start"])
-    end = pd.to_datetime(episodes["support_end"]).fillna(after).clip(upper=after)
+    end = pd.to_datetime(episodes["support_end"])
+    event = end.notna() & (end < after)
+    stop = end.fillna(after).clip(upper=after)
     frame = episodes[keys].copy()
-    frame["episodes"] = 1
-    frame["stay_nights"] = (end - start).dt.days.to_numpy()
-    frame["occupied_nights"] = (end - start.clip(lower=first)).dt.days.clip(lower=0).to_numpy()
-    result = frame.groupby(keys, observed=True, as_index=False)[
-        ["episodes", "stay_nights", "occupied_nights"]
-    ].sum()
-    return result.rename(columns={"host_tier_one": "area_code"}).astype({"area_code": str})
+    frame["time"] = (stop - start).dt.days.clip(lower=1).to_numpy(dtype=float)
+    frame["event"] = event.to_numpy()
+    frame["entry"] = (first - start).dt.days.clip(lower=0).to_numpy(dtype=float)
+    frame["occupied_nights"] = (stop - start.clip(lower=first)).dt.days.clip(lower=0).to_numpy()
+    frame = frame[frame["entry"].to_numpy() < frame["time"].to_numpy()]
+    frame = frame.rename(columns={"host_tier_one": "area_code"}).astype({"area_code": str})
+    return _string_keys(frame, [k for k in keys if k != "host_tier_one"]).reset_index(drop=True)
+
+
+def _stays(context: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
+    """Support episodes in bedded types overlapping ``period``, by ``keys``: ``episodes``,
+    ``censored_stays`` (open at the period's end), ``occupied_nights`` (nights inside the
+    period) and ``mean_stay_days``, the Kaplan–Meier restricted mean stay
+    (:func:`needs.methods.survival.restricted_mean_stay`: open stays censored at 1 April,
+    stays begun before the period entering at the length they had reached, horizon the
+    group's longest observed stay)."""
+    episodes = _episodes(context, period, keys)
+    group = ["area_code", *keys[1:]]
+    km = restricted_mean_stay(episodes, group, time="time", event="event", entry="entry")
+    nights = episodes.groupby(group, observed=True, as_index=False)["occupied_nights"].sum()
+    result = km.merge(nights, on=group, how="left").rename(
+        columns={"stays": "episodes", "censored": "censored_stays", "restricted_mean_days": "mean_stay_days"}
+    )
+    return result[[*group, "episodes", "censored_stays", "occupied_nights", "mean_stay_days", "horizon_days"]]
 
 
 def _units(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
@@ -289,6 +333,18 @@ def _units(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
     services = services[services["accommodation_type"].isin(cat.BEDDED_ACCOMMODATION_TYPES)]
     split = _split_by_status(services, ["area_code", *keys])
     return split[["area_code", *keys, "units", "annual_cost", "planned_units", "planned_annual_cost"]]
+
+
+def _opened(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
+    """Days from the opening of each pool's first service in place (earliest ``start`` of its
+    active services in place) to the period start, by area x ``keys``: negative when it
+    opened during the period."""
+    services = active_services(dataset, period)
+    services = services[(services["status"] == IN_PLACE) & (services["units"] > 0)]
+    start = pd.to_datetime(services["start"])
+    days = (period_start(period) - start).dt.days.astype(float)
+    frame = services[["area_code", *keys]].assign(opened_days_before=days.to_numpy())
+    return frame.groupby(["area_code", *keys], as_index=False)["opened_days_before"].max()
 
 
 def _string_keys(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -320,8 +376,7 @@ def _flow(dataset: Dataset, period: str, context: pd.DataFrame, keys: list[str])
     result["units"] = result["units"].fillna(0).astype("int64")
     result["planned_units"] = result["planned_units"].fillna(0).astype("int64")
     result["households_supported"] = result["households"].fillna(0).astype("int64")
-    mean_stay = result["stay_nights"] / result["episodes"]
-    result["mean_stay_days"] = mean_stay
+    mean_stay = result["mean_stay_days"]
     capacity_nights = result["units"] * period_days(period)
     result["occupancy"] = result["occupied_nights"].fillna(0) / capacity_nights.where(capacity_nights > 0)
     stay = mean_stay.where(mean_stay > 0)
@@ -397,9 +452,10 @@ def capacity_inputs(
     observed = made[group].assign(
         observed_capacity_declines=capacity.to_numpy().astype("int64"),
         observed_decided=decided.to_numpy().astype("int64"),
+        observed_offered=offered.to_numpy().astype("int64"),
     )
     observed = observed.groupby(group, observed=True, as_index=False)[
-        ["observed_capacity_declines", "observed_decided"]
+        ["observed_capacity_declines", "observed_decided", "observed_offered"]
     ].sum()
     arrivals = made.loc[offered, [*group, "household_code"]].drop_duplicates()
     arrivals = arrivals.groupby(group, observed=True).size().rename("arrivals_per_year").reset_index()
@@ -414,10 +470,13 @@ def capacity_inputs(
         "arrivals_per_year",
         "observed_capacity_declines",
         "observed_decided",
+        "observed_offered",
+        "occupied_nights",
     ):
         result[column] = result[column].fillna(0).astype("int64")
     result["annual_cost"] = result["annual_cost"].fillna(0.0).astype(float)
-    result["mean_stay_days"] = result["stay_nights"] / result["episodes"]
+    result["stays"] = result["episodes"].fillna(0).astype("int64")
+    result["censored_stays"] = result["censored_stays"].fillna(0).astype("int64")
     columns = [
         "area_code",
         *keys,
@@ -426,8 +485,12 @@ def capacity_inputs(
         "annual_cost",
         "arrivals_per_year",
         "mean_stay_days",
+        "stays",
+        "censored_stays",
+        "occupied_nights",
         "observed_capacity_declines",
         "observed_decided",
+        "observed_offered",
     ]
     return _order(result[columns], keys)
 
@@ -481,25 +544,300 @@ def model_capacity(inputs: pd.DataFrame, target_turnaway: float = DEFAULT_TARGET
     else:
         result["observed_turnaway_share"] = np.nan
     result["units_needed"] = pd.Series(needed, index=result.index, dtype=float).astype("Int64")
+    result["implied_occupancy"] = np.where(units > 0, load * (1 - blocking) / np.where(units > 0, units, 1), np.nan)
     result["target_turnaway"] = float(target_turnaway)
+    return result
+
+
+_BOOTSTRAP_COLUMNS: tuple[str, ...] = (
+    "units_needed_lower",
+    "units_needed_upper",
+    "modelled_turnaway_lower",
+    "modelled_turnaway_upper",
+    "implied_occupancy_lower",
+    "implied_occupancy_upper",
+    "simulated_turnaway_lower",
+    "simulated_turnaway_upper",
+    "simulated_occupancy_lower",
+    "simulated_occupancy_upper",
+)
+
+
+_RESAMPLE, _ARRIVALS, _SIMULATION = 1, 2, 3
+
+
+def _replicate_keys(pool_key: np.ndarray, replicate: np.ndarray, purpose: int) -> np.ndarray:
+    """The key of one pool's replicate for one purpose (resampling stays, drawing arrivals,
+    simulating the year): :func:`needs.methods.keyed_random.mix` of the three."""
+    rep = np.asarray(replicate, dtype=np.uint64) * np.uint64(4) + np.uint64(purpose)
+    return mix(np.asarray(pool_key, dtype=np.uint64) ^ mix(rep))
+
+
+def _bootstrap(
+    episodes: pd.DataFrame,
+    inputs: pd.DataFrame,
+    keys: Sequence[str],
+    target_turnaway: float,
+    replicates: int,
+    seed: int,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The replicates behind :func:`bootstrap_units_needed`: the group labels and, per group
+    (rows) x replicate (columns), ``needed``, ``blocking``, ``occupancy`` (long-run, of the
+    replicate's inputs) and ``sim_turnaway``, ``sim_occupancy`` (one simulated year)."""
+    group = ["area_code", *keys]
+    episodes = episodes.reset_index(drop=True)
+    grouped = episodes.groupby(group, observed=True, sort=True)
+    gid = grouped.ngroup().to_numpy()
+    labels = grouped.size().rename("n").reset_index()
+    # Each pool's draws are keyed by the pool itself (its area and keys) and the seed, so a pool
+    # gets the same replicates whichever other areas are assessed beside it.
+    pool_key = keys_of(labels[group].astype(str), seed)
+    n = labels["n"].to_numpy()
+    offsets = np.r_[0, np.cumsum(n)[:-1]]
+    by_group = np.argsort(gid, kind="stable")
+    g_of = np.repeat(np.arange(len(n)), n)
+    g_all = np.tile(g_of, replicates)
+    rep_all = np.repeat(np.arange(replicates), len(g_of))
+    within = np.tile(np.arange(len(g_of)) - offsets[g_of], replicates)
+    resample = uniforms(_replicate_keys(pool_key[g_all], rep_all, _RESAMPLE), within)
+    pick = offsets[g_all] + np.floor(resample * n[g_all]).astype(np.int64)
+    rows = by_group[pick]
+    sample = pd.DataFrame(
+        {
+            "g": g_all,
+            "rep": rep_all,
+            "time": episodes["time"].to_numpy()[rows],
+            "event": episodes["event"].to_numpy()[rows],
+            "entry": episodes["entry"].to_numpy()[rows],
+        }
+    )
+    km = restricted_mean_stay(sample, ["g", "rep"], entry="entry")
+    stay = np.full((len(n), replicates), np.nan)
+    stay[km["g"].to_numpy(), km["rep"].to_numpy()] = km["restricted_mean_days"].to_numpy()
+    merged = labels[group].merge(inputs, on=group, how="left")
+    arrivals = merged["arrivals_per_year"].fillna(0).to_numpy(dtype=float)
+    units = merged["units"].fillna(0).to_numpy(dtype=float)
+    replicate = np.arange(replicates)[None, :]
+    arrive = uniforms(_replicate_keys(pool_key[:, None], replicate, _ARRIVALS), np.zeros((1, 1)))
+    drawn = stats.poisson.ppf(arrive, arrivals[:, None])
+    load = np.where(drawn == 0, 0.0, drawn * stay / DAYS_PER_YEAR)
+    known = np.isfinite(load)
+    needed = np.full(load.shape, np.nan)
+    blocking = np.full(load.shape, np.nan)
+    needed[known] = np.asarray(servers_needed(load[known], target_turnaway), dtype=float)
+    blocking[known] = np.asarray(erlang_b(np.broadcast_to(units[:, None], load.shape)[known], load[known]), dtype=float)
+    per_unit = np.where(units > 0, units, np.nan)[:, None]
+    occupancy = load * (1 - blocking) / per_unit
+    opened = (
+        merged["opened_days_before"].to_numpy(dtype=float)
+        if "opened_days_before" in merged
+        else np.full(len(n), np.nan)
+    )
+
+    # One year of the replicate's system: Poisson arrivals at its rate, stays from the group's
+    # Kaplan-Meier distribution scaled to its restricted mean, its units, a stationary start.
+    dist = stay_distribution(episodes.assign(_g=gid), ["_g"], entry="entry")
+    has = np.zeros(len(n), dtype=bool)
+    has[dist["_g"].to_numpy()] = True
+    renumber = np.cumsum(has) - 1
+    base_mean = (dist["stay_days"] * dist["probability"]).groupby(dist["_g"]).sum().reindex(range(len(n))).to_numpy()
+    sim_turnaway = np.full(load.shape, np.nan)
+    sim_occupancy = np.full(load.shape, np.nan)
+    run = known & has[:, None] & (base_mean[:, None] > 0)
+    g_run, r_run = np.nonzero(run)
+    # Units opened within WARMUP_LONGEST_STAYS longest stays before the period start empty
+    # at their opening; older ones in the stationary state.
+    longest = dist.groupby("_g")["stay_days"].max().reindex(range(len(n))).to_numpy()
+    warmup = np.where(opened < WARMUP_LONGEST_STAYS * longest, opened, np.nan)
+    if len(g_run):
+        year = simulate_loss_year(
+            drawn[g_run, r_run],
+            units[g_run],
+            dist["stay_days"].to_numpy(dtype=float),
+            dist["probability"].to_numpy(dtype=float),
+            renumber[dist["_g"].to_numpy()],
+            renumber[g_run],
+            stay[g_run, r_run] / base_mean[g_run],
+            warmup[g_run],
+            horizon_days=DAYS_PER_YEAR,
+            rng=KeyedStream(_replicate_keys(pool_key[g_run], r_run, _SIMULATION)),
+        )
+        sim_turnaway[g_run, r_run] = year["turnaway"].to_numpy()
+        sim_occupancy[g_run, r_run] = year["occupancy"].to_numpy()
+    draws = {
+        "needed": needed,
+        "blocking": blocking,
+        "occupancy": occupancy,
+        "sim_turnaway": sim_turnaway,
+        "sim_occupancy": sim_occupancy,
+    }
+    return labels[group], draws
+
+
+def bootstrap_units_needed(
+    episodes: pd.DataFrame,
+    inputs: pd.DataFrame,
+    keys: Sequence[str],
+    target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+    *,
+    replicates: int = CAPACITY_BOOTSTRAP_REPLICATES,
+    seed: int = DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """Percentile bootstrap intervals of units needed, blocking and occupancy, and of what one
+    year of the modelled system shows.
+
+    Each replicate draws the year's arrivals as Poisson with mean the observed
+    ``arrivals_per_year`` and resamples the group's stays (episodes of :func:`_episodes`)
+    with replacement, recomputing the Kaplan–Meier restricted mean stay
+    (:func:`needs.methods.survival.restricted_mean_stay`), the load, ``units_needed``, the
+    blocking ``B(units, a)`` and the implied (long-run) occupancy ``a (1 - B) / units``.
+    Within each replicate one year of that loss system is then simulated
+    (:func:`needs.methods.queueing.simulate_loss_year`: Poisson arrivals at the replicate's
+    rate, stays drawn from the group's Kaplan–Meier stay distribution
+    (:func:`needs.methods.survival.stay_distribution`) scaled to the replicate's restricted
+    mean, the units in place, started in the stationary state), giving the share turned away
+    and the occupancy **of one year**: these carry the year-to-year variation of a loss
+    system with long stays as well as the uncertainty of the inputs. Intervals are the
+    ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` percentiles over the replicates
+    (Efron B & Tibshirani RJ 1993, *An Introduction to the Bootstrap*, ch. 13). All groups and
+    replicates are computed at once. Every draw is keyed by its pool (area and keys), the
+    ``seed``, the replicate and its purpose (:mod:`needs.methods.keyed_random`), so a pool's
+    replicates are the same whether its area is assessed alone or with every other area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, ``keys``, ``units_needed_lower``/``_upper``,
+        ``modelled_turnaway_lower``/``_upper``, ``implied_occupancy_lower``/``_upper``,
+        ``simulated_turnaway_lower``/``_upper``, ``simulated_occupancy_lower``/``_upper``
+        (groups with stays to resample).
+    """
+    group = ["area_code", *keys]
+    columns = [*group, *_BOOTSTRAP_COLUMNS]
+    if episodes.empty:
+        return pd.DataFrame(columns=columns)
+    result, draws = _bootstrap(episodes, inputs, keys, target_turnaway, replicates, seed)
+    return _intervals(result, draws, confidence)[columns]
+
+
+def _intervals(labels: pd.DataFrame, draws: dict[str, np.ndarray], confidence: float) -> pd.DataFrame:
+    low, high = (1 - confidence) / 2, (1 + confidence) / 2
+    result = labels.copy()
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN
+        result["units_needed_lower"] = np.nanquantile(draws["needed"], low, axis=1, method="lower")
+        result["units_needed_upper"] = np.nanquantile(draws["needed"], high, axis=1, method="higher")
+        for name, values in (
+            ("modelled_turnaway", draws["blocking"]),
+            ("implied_occupancy", draws["occupancy"]),
+            ("simulated_turnaway", draws["sim_turnaway"]),
+            ("simulated_occupancy", draws["sim_occupancy"]),
+        ):
+            result[f"{name}_lower"] = np.nanquantile(values, low, axis=1)
+            result[f"{name}_upper"] = np.nanquantile(values, high, axis=1)
+    return result
+
+
+def _checked(
+    modelled: pd.DataFrame,
+    episodes: pd.DataFrame,
+    period: str,
+    keys: Sequence[str],
+    target_turnaway: float,
+    seed: int,
+) -> pd.DataFrame:
+    """``modelled`` (:func:`model_capacity` of :func:`capacity_inputs`) with the bootstrap
+    intervals, the observed occupancy and the consistency check
+    (:func:`needs.methods.queueing.loss_model_check` against the simulated years)."""
+    group = ["area_code", *keys]
+    if episodes.empty:
+        boot = pd.DataFrame(columns=[*group, *_BOOTSTRAP_COLUMNS])
+        sims: dict[str, np.ndarray] = {}
+        labels = boot[group]
+    else:
+        labels, draws = _bootstrap(episodes, modelled, keys, target_turnaway, CAPACITY_BOOTSTRAP_REPLICATES, seed)
+        boot = _intervals(labels, draws, DEFAULT_CONFIDENCE)
+        sims = draws
+    result = modelled.merge(boot, on=group, how="left")
+    units = result["units"].to_numpy(dtype=float)
+    nights = units * period_days(period)
+    result["observed_occupancy"] = np.where(
+        nights > 0, result["occupied_nights"].to_numpy(dtype=float) / np.where(nights > 0, nights, 1), np.nan
+    )
+    # The simulated years of each row (NaN for rows with no stays to resample).
+    position = result[group].merge(labels.reset_index(), on=group, how="left")["index"].to_numpy()
+    width = CAPACITY_BOOTSTRAP_REPLICATES
+    sim_turnaway = np.full((len(result), width), np.nan)
+    sim_occupancy = np.full((len(result), width), np.nan)
+    found = ~np.isnan(position.astype(float))
+    if sims and found.any():
+        at = position[found].astype(np.int64)
+        sim_turnaway[found] = sims["sim_turnaway"][at]
+        sim_occupancy[found] = sims["sim_occupancy"][at]
+    check = loss_model_check(
+        units,
+        result["offered_load"].to_numpy(dtype=float),
+        result["observed_capacity_declines"].to_numpy(dtype=float),
+        result["observed_offered"].to_numpy(dtype=float),
+        result["observed_occupancy"].to_numpy(dtype=float),
+        sim_turnaway,
+        sim_occupancy,
+        alpha=LOSS_CHECK_ALPHA,
+    )
+    result["observed_turnaway"] = check["observed_turnaway"].to_numpy()
+    result["turnaway_p_value"] = check["p_value"].to_numpy()
+    result["occupancy_p_value"] = check["occupancy_p_value"].to_numpy()
+    result["consistent"] = check["consistent"].to_numpy()
+    result["suspect_input"] = check["suspect"].to_numpy()
+    for column in ("units_needed_lower", "units_needed_upper"):
+        values = result[column].astype(float).where(result["units_needed"].notna())
+        values = values.where(~(result["offered_load"] == 0), 0.0)
+        result[column] = values.astype("Int64")
     return result
 
 
 ERLANG_COLUMNS: tuple[str, ...] = (
     "area_code",
     "accommodation_type",
+    "specialism",
     "units",
     "planned_units",
     "arrivals_per_year",
+    "stays",
+    "censored_stays",
     "mean_stay_days",
     "offered_load",
     "modelled_turnaway",
+    "modelled_turnaway_lower",
+    "modelled_turnaway_upper",
     "observed_capacity_declines",
     "observed_decided",
+    "observed_offered",
     "observed_turnaway_share",
+    "observed_turnaway",
+    "implied_occupancy",
+    "implied_occupancy_lower",
+    "implied_occupancy_upper",
+    "simulated_turnaway_lower",
+    "simulated_turnaway_upper",
+    "observed_occupancy",
+    "simulated_occupancy_lower",
+    "simulated_occupancy_upper",
+    "turnaway_p_value",
+    "occupancy_p_value",
+    "consistent",
+    "suspect_input",
     "units_needed",
+    "units_needed_lower",
+    "units_needed_upper",
     "target_turnaway",
 )
+
+#: The grain of the loss model, the gap table and their findings: each accommodation type's
+#: specialisms are separate pools (a scheme for male victims does not house the households of
+#: an accessible scheme), so one grain is used everywhere.
+MODEL_KEYS: tuple[str, ...] = ("accommodation_type", "specialism")
 
 
 def erlang_model(
@@ -508,21 +846,44 @@ def erlang_model(
     target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
     *,
     context: pd.DataFrame | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
-    """The Erlang loss model per host area x bedded accommodation type:
-    ``model_capacity(capacity_inputs(dataset, period), target_turnaway)``. ``units`` are
-    the units in place (the model's servers); ``planned_units`` (the pipeline) are shown
-    apart and never enter the model.
+    """The Erlang loss model per host area x bedded accommodation type x specialism
+    (:data:`MODEL_KEYS`, the grain of :func:`gap_table` and the findings), checked against
+    what was observed.
+
+    ``model_capacity(capacity_inputs(dataset, period, by=MODEL_KEYS), target_turnaway)``
+    on the units in place (``planned_units``, the pipeline, never enter the model), plus:
+
+    * ``stays``, ``censored_stays``: the episodes behind the Kaplan–Meier restricted mean
+      stay ``mean_stay_days`` and those still open at the period end;
+    * ``units_needed_lower``/``_upper``, ``modelled_turnaway_lower``/``_upper``,
+      ``implied_occupancy_lower``/``_upper``: percentile bootstrap intervals
+      (:func:`bootstrap_units_needed`; Poisson arrivals, resampled stays, seeded);
+    * ``implied_occupancy = offered_load x (1 - modelled_turnaway) / units``;
+      ``observed_occupancy`` = occupied unit-nights / (units x nights in the period);
+    * ``observed_turnaway`` = referrals declined for lack of space / referrals offered to the
+      units (``observed_offered``: accepted or declined for lack of space), the share the
+      model's blocking probability predicts (``observed_turnaway_share`` is the share of all
+      decided referrals, as in the referral tables);
+    * ``check_p_value``, ``consistent``, ``suspect_input``: the exact binomial test of the
+      turn-aways against the blocking probability at :data:`LOSS_CHECK_ALPHA` and the
+      occupancy against its bootstrap interval
+      (:func:`needs.methods.queueing.loss_model_check`); where they disagree,
+      ``suspect_input`` names the input to question (:data:`SUSPECT_INPUTS`).
 
     Returns
     -------
     pandas.DataFrame
-        ``area_code, accommodation_type, units, planned_units, arrivals_per_year, mean_stay_days,
-        offered_load, modelled_turnaway, observed_capacity_declines, observed_decided,
-        observed_turnaway_share, units_needed, target_turnaway``.
+        :data:`ERLANG_COLUMNS`.
     """
-    inputs = capacity_inputs(dataset, period, context=context)
-    return model_capacity(inputs, target_turnaway)[list(ERLANG_COLUMNS)]
+    keys = list(MODEL_KEYS)
+    context = _context(dataset, period, context)
+    inputs = capacity_inputs(dataset, period, by=keys, context=context)
+    modelled = model_capacity(inputs, target_turnaway).merge(_opened(dataset, period, keys), how="left")
+    episodes = _episodes(context, period, ["host_tier_one", *keys])
+    result = _checked(modelled, episodes, period, keys, target_turnaway, seed)
+    return _order(result[list(ERLANG_COLUMNS)], keys)
 
 
 GAP_COLUMNS: tuple[str, ...] = (
@@ -538,9 +899,19 @@ GAP_COLUMNS: tuple[str, ...] = (
     "annual_throughput",
     "capacity_full_occupancy",
     "units_needed",
+    "units_needed_lower",
+    "units_needed_upper",
+    "stays",
+    "censored_stays",
+    "consistent",
+    "suspect_input",
     "gap_units",
+    "gap_units_lower",
+    "gap_units_upper",
     "cost_per_unit",
     "annual_cost_to_close",
+    "annual_cost_to_close_lower",
+    "annual_cost_to_close_upper",
     "target_turnaway",
 )
 
@@ -551,6 +922,7 @@ def gap_table(
     target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
     *,
     context: pd.DataFrame | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """The capacity story: units in place and planned, units needed, the gap and its annual
     support cost, throughput and capacity, by host area x bedded type x specialism.
@@ -563,7 +935,13 @@ def gap_table(
 
     * ``units_needed`` = least ``c`` with ``B(c, a) <= target_turnaway`` (Erlang B, offered
       load ``a = arrivals_per_year x mean_stay_days / 365.25``);
-    * ``gap_units = max(units_needed - units, 0)``;
+    * ``gap_units = max(units_needed - units, 0)``, with ``gap_units_lower``/``_upper``
+      from the bootstrap interval of units needed (:func:`erlang_model`), and the costs
+      ``annual_cost_to_close`` (``_lower``/``_upper``) likewise: a range, not a point;
+    * where the loss model fails its consistency check (``consistent`` False, see
+      :func:`erlang_model`; ``suspect_input`` names the input to question), the gap and its
+      cost are left missing: a model that contradicts the observed turn-aways or occupancy
+      does not cost a gap;
     * ``cost_per_unit`` = annual cost of the area's active services of that type in place /
       their units (all specialisms together, so that a group with no units of its own is
       still costed); for a type with no units in place, the planned services' annual cost /
@@ -576,28 +954,29 @@ def gap_table(
       (``units x 365.25 / mean_stay_days``, households a year at full occupancy) as in
       :func:`throughput`, per specialism.
 
-    Pooled across specialisms the need is smaller (Erlang B is convex in the number of
-    pools), so the sum of ``units_needed`` here is an upper bound on the type-level figure
-    in :func:`erlang_model`.
+    The grain is :data:`MODEL_KEYS`, the same as :func:`erlang_model` and the findings.
 
     Returns
     -------
     pandas.DataFrame
         :data:`GAP_COLUMNS`.
     """
-    keys = ["accommodation_type", "specialism"]
+    keys = list(MODEL_KEYS)
     context = _context(dataset, period, context)
-    modelled = model_capacity(capacity_inputs(dataset, period, by=keys, context=context), target_turnaway)
-    flow = _flow(dataset, period, context, keys).drop(columns=["units", "planned_units"])
-    result = modelled.drop(columns=["mean_stay_days"]).merge(flow, on=["area_code", *keys], how="left")
+    modelled = erlang_model(dataset, period, target_turnaway, context=context, seed=seed)
+    flow = _flow(dataset, period, context, keys).drop(columns=["units", "planned_units", "mean_stay_days"])
+    result = modelled.merge(flow, on=["area_code", *keys], how="left")
     result["households_supported"] = result["households_supported"].fillna(0).astype("int64")
     per_type = _units(dataset, period, ["accommodation_type"])
     in_place = per_type["annual_cost"] / per_type["units"].where(per_type["units"] > 0)
     planned = per_type["planned_annual_cost"] / per_type["planned_units"].where(per_type["planned_units"] > 0)
     per_type["cost_per_unit"] = in_place.fillna(planned)
     result = result.merge(per_type[["area_code", "accommodation_type", "cost_per_unit"]], how="left")
-    gap = (result["units_needed"] - result["units"]).clip(lower=0)
-    result["gap_units"] = gap.astype("Int64")
-    cost = result["gap_units"].astype(float) * result["cost_per_unit"]
-    result["annual_cost_to_close"] = cost.where(result["gap_units"].astype(float) != 0, 0.0)
+    # A model that contradicts what was observed is not costed (the check says why).
+    costed = result["consistent"].astype(bool)
+    for suffix in ("", "_lower", "_upper"):
+        gap = (result[f"units_needed{suffix}"].astype(float) - result["units"]).clip(lower=0).where(costed)
+        result[f"gap_units{suffix}"] = gap.astype("Int64")
+        cost = gap * result["cost_per_unit"]
+        result[f"annual_cost_to_close{suffix}"] = cost.where(gap != 0, 0.0).where(gap.notna())
     return _order(result[list(GAP_COLUMNS)], keys)

@@ -17,7 +17,8 @@ Findings are ordered by importance within each area (``rank`` 1 first):
    hidden row);
 2b. ``supported``: households and individuals supported in safe accommodation and in
    community-based support (the scopes of :mod:`needs.assessment.people`);
-3. ``turn_aways``: households referred but not supported anywhere in this data, turn-aways for lack of space by
+3. ``turn_aways``: unmet need (households unable to be supported for lack of capacity or for needs not met
+   and not supported by any service in this dataset), turn-aways for lack of space by
    accommodation type (observed and modelled), and the share of declines due to capacity;
 4. ``expected_victims``: the estimated number of adult victims in the area;
 5. ``trend``: the change in households supported against the previous year;
@@ -59,6 +60,7 @@ from needs.reference.constants import (
     DEFAULT_TARGET_TURNAWAY,
 )
 from needs.reference.periods import is_period, previous_period, start_year
+from needs.reference.rounding import round_money_estimate
 
 __all__ = ["FINDING_COLUMNS", "TOPICS", "findings"]
 
@@ -101,6 +103,11 @@ def _money(value: float) -> str:
     if pd.isna(value):
         return ""
     return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def _money_estimate(value: float) -> str:
+    """A modelled cost, rounded as :func:`needs.reference.rounding.round_money_estimate`."""
+    return _money(round_money_estimate(float(value))) if pd.notna(value) else ""
 
 
 def _number(value: float) -> str:
@@ -223,6 +230,16 @@ def _benchmark(benchmark: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     return frame[_WORK_COLUMNS]
 
 
+#: A failed loss-model check in words (the keys of :data:`needs.methods.queueing.SUSPECT_INPUTS`).
+_SUSPECT_WORDS: dict[str, str] = {
+    "capacity_declines": "capacity declines may be over-recorded (more households were turned away than the "
+    "model implies while the units were less busy than it implies)",
+    "units": "units may be under-recorded (fewer were turned away while the units were busier than the model "
+    "implies)",
+    "stays": "the stays may be mis-recorded (their number or length does not match the load the units carried)",
+}
+
+
 def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
     """The capacity story by type and specialism: units in place against the units the loss
     model needs, the gap and its annual support cost; units planned (the pipeline) apart."""
@@ -235,12 +252,19 @@ def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
         else pd.Series(0.0, index=gaps.index)
     )
     gap_rows = _shown(gaps, ["units", "units_needed", "gap_units"]) & (_num(gaps["gap_units"]) > 0)
-    pipeline_rows = ~gap_rows & (planned > 0)
-    frame = gaps[gap_rows | pipeline_rows].copy()
+    # A gap the loss model cannot cost (its check failed): said, with why, not dropped.
+    failed = (
+        ~gaps["consistent"].astype(bool) & _shown(gaps, ["units", "units_needed"])
+        if "consistent" in gaps.columns
+        else pd.Series(False, index=gaps.index)
+    )
+    pipeline_rows = ~gap_rows & ~failed & (planned > 0)
+    frame = gaps[gap_rows | pipeline_rows | failed].copy()
     if frame.empty:
         return _empty()
     planned = planned[frame.index]
     is_gap = gap_rows[frame.index]
+    is_failed = failed[frame.index]
     kind = _label(cat.ACCOMMODATION_TYPES, frame["accommodation_type"])
     if "specialism" in frame.columns:
         specialism = frame["specialism"].astype(str)
@@ -254,26 +278,40 @@ def _gaps(gaps: pd.DataFrame, target: float) -> pd.DataFrame:
         if "annual_cost_to_close" in frame.columns
         else pd.Series(np.nan, index=frame.index)
     )
-    cost_text = _clause(
-        cost.notna(),
-        "; the annual support cost of closing it is about " + _fmt(cost, _money)
-        + " (support only, not the housing)",
-    )  # fmt: skip
     planned_text = _clause(
         planned > 0, " (" + _fmt(planned, _number) + " more planned, not yet in place and not counted)"
     )
+    def _between(low: str, high: str, fmt) -> pd.Series:
+        if not {low, high} <= set(frame.columns):
+            return pd.Series("", index=frame.index)
+        lo, hi = _num(frame[low]), _num(frame[high])
+        return _clause(lo.notna() & hi.notna(), " (95% interval " + _fmt(lo, fmt) + " to " + _fmt(hi, fmt) + ")")
+
+    cost_text = _clause(
+        cost.notna(),
+        "; the annual support cost of closing it is about " + _fmt(cost, _money_estimate)
+        + _between("annual_cost_to_close_lower", "annual_cost_to_close_upper", _money_estimate)
+        + " (support only, not the housing)",
+    )  # fmt: skip
+    needed_text = _fmt(frame["units_needed"], _number) + _between("units_needed_lower", "units_needed_upper", _number)
     gap_sentence = (
         kind + ": " + _fmt(frame["units"], _number) + " units in place" + planned_text + " against "
-        + _fmt(frame["units_needed"], _number) + " needed by the loss model to keep turn-aways for lack of "
+        + needed_text + " needed by the loss model to keep turn-aways for lack of "
         "space to " + _percent(target) + ", a gap of " + _fmt(frame["gap_units"], _number) + " units"
-        + cost_text + "."
+        + _between("gap_units_lower", "gap_units_upper", _number) + cost_text + "."
+    )  # fmt: skip
+    suspect = frame["suspect_input"].astype(str) if "suspect_input" in frame.columns else pd.Series("", index=frame.index)
+    failed_sentence = (
+        kind + ": " + _fmt(frame["units"], _number) + " units in place; the loss model would need " + needed_text
+        + ", but it is not consistent with the turn-aways and occupancy observed, so no gap is costed from it: "
+        + suspect.map(_SUSPECT_WORDS).fillna("an input is suspect") + "."
     )  # fmt: skip
     pipeline_sentence = (
         _upper_first(kind) + ": " + _fmt(planned, _number) + " units are planned (not yet in place); "
         "they are a pipeline, not counted in the units in place, the loss model or the gap."
     )  # fmt: skip
-    frame["sentence"] = np.where(is_gap, gap_sentence, pipeline_sentence)
-    frame["value"] = _num(frame["gap_units"]).where(is_gap, 0.0)
+    frame["sentence"] = np.where(is_failed, failed_sentence, np.where(is_gap, gap_sentence, pipeline_sentence))
+    frame["value"] = _num(frame["gap_units"]).where(is_gap, 0.0).fillna(0.0)
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     frame["topic"] = "capacity_gap"
@@ -298,6 +336,11 @@ def _group_phrases() -> pd.DataFrame:
 
 
 def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
+    """Groups reached less than expected (``under_reached``, :func:`needs.assessment.representation.
+    representation`: ratio below 1 at 95% or 99.8%, at most the minimum difference, weighted expected
+    share, not the majority group), one per group, households supported first; the sentence
+    names the OHID level at which the ratio is below 1 (``significance``) when given. Groups below
+    at 99.8% come before those below at 95% only."""
     need = {
         "area_code", "characteristic", "category", "basis", "expected_share", "observed_count",
         "observed_share", "ratio", "ratio_lower", "ratio_upper", "under_reached",
@@ -305,6 +348,8 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     if not _has(representation, need):
         return _empty()
     keys = ["area_code", "characteristic", "category"]
+    if "significance" in representation.columns:
+        need = need | {"significance"}
     rows = representation[sorted(need)]  # extra columns of a published part are ignored
     rows = rows.assign(
         area_code=rows["area_code"].astype(str),
@@ -332,12 +377,17 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     against = pd.Series(
         np.where(
             census,
-            " of residents aged 16 and over (Census 2021, weighted by relative prevalence where known)",
+            " of expected victims (the Census 2021 profile of residents aged 16 and over, weighted by"
+            " relative prevalence)",
             " of expected victims",
         ),
         index=frame.index,
     )
     interval = _shown(frame, ["ratio_lower", "ratio_upper"])
+    significance = (
+        frame["significance"] if "significance" in frame.columns else pd.Series(None, index=frame.index)
+    )
+    below = significance.astype(str).str.startswith("below at ")
     frame["sentence"] = (
         group + " were " + _fmt(frame["observed_share"], _percent) + " of " + basis + " against "
         + _fmt(frame["expected_share"], _percent) + against + " (ratio " + _fmt(frame["ratio"], _ratio)
@@ -345,6 +395,7 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
             interval,
             ", " + ci + " " + _fmt(frame["ratio_lower"], _ratio) + " to " + _fmt(frame["ratio_upper"], _ratio),
         )
+        + _clause(below, "; below 1 at " + significance.astype(str).str.removeprefix("below at "))
         + ")."
     )  # fmt: skip
     frame["value"] = _num(frame["ratio"])
@@ -352,7 +403,11 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     frame["upper"] = _num(frame["ratio_upper"]).where(interval)
     frame["topic"] = "under_reached"
     frame["_sub"] = 0
-    frame["_order"] = _num(frame["ratio"]) + np.where(frame["basis"].astype(str) == "supported", 0, 1e-9)
+    frame["_order"] = (
+        _num(frame["ratio"])
+        + np.where(frame["basis"].astype(str) == "supported", 0, 1e-9)
+        + np.where(significance.astype(str) == "below at 99.8%", 0, 10)
+    )
     return frame[_WORK_COLUMNS]
 
 
@@ -393,18 +448,22 @@ def _supported(supported: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _unmet(unmet: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
-    """Households referred that were unable to be supported and not supported anywhere in this
-    data (the data hold only the services that sent records), from the unmet part."""
-    need = {"area_code", "households_referred", "households_unmet", "unmet_share", "lower", "upper"}
+    """Households referred whose need went unmet: unable to be supported for lack of capacity or
+    for needs the service could not meet, and not supported by any service in this dataset (the
+    data hold only the services that sent records), from the unmet part
+    (:func:`needs.assessment.referrals.unmet_households`). Declines because the survivor declined
+    or disengaged, or because the referral was ineligible or inappropriate, are not unmet need."""
+    need = {"area_code", "households_referred", "households_unmet_need", "unmet_share", "lower", "upper"}
     if not _has(unmet, need):
         return _empty()
-    frame = unmet[_shown(unmet, ["households_referred", "households_unmet", "unmet_share"])].copy()
+    frame = unmet[_shown(unmet, ["households_referred", "households_unmet_need", "unmet_share"])].copy()
     if frame.empty:
         return _empty()
     interval = _shown(frame, ["lower", "upper"])
     head = (
-        _fmt(frame["households_unmet"], _count) + " of the " + _fmt(frame["households_referred"], _count)
-        + f" households referred in {period} were unable to be supported and not supported anywhere in this data ("
+        _fmt(frame["households_unmet_need"], _count) + " of the " + _fmt(frame["households_referred"], _count)
+        + f" households referred in {period} were unable to be supported for lack of capacity or for needs "
+        "the service could not meet, and were not supported by any service in this dataset ("
         + _fmt(frame["unmet_share"], _percent)
         + _clause(interval, ", " + ci + " " + _fmt(frame["lower"], _percent) + " to " + _fmt(frame["upper"], _percent))
         + ")"
@@ -412,13 +471,20 @@ def _unmet(unmet: pd.DataFrame, ci: str, period: str) -> pd.DataFrame:
     if "households_unmet_capacity" in frame.columns:
         capacity = _num(frame["households_unmet_capacity"])
         tail = _clause(
-            (_num(frame["households_unmet"]) > 0) & capacity.notna(),
-            "; " + _fmt(capacity, _count) + " of them were turned away for lack of space.",
-            ".",
+            (_num(frame["households_unmet_need"]) > 0) & capacity.notna(),
+            "; " + _fmt(capacity, _count) + " of them were turned away for lack of space",
         )
     else:
-        tail = pd.Series(".", index=frame.index)
-    frame["sentence"] = head + tail
+        tail = pd.Series("", index=frame.index)
+    if "households_unable_other" in frame.columns:
+        other = _num(frame["households_unable_other"])
+        tail = tail + _clause(
+            other > 0,
+            ". A further " + _fmt(other, _count) + " were unable to be supported only because the survivor "
+            "declined or disengaged, the referral was ineligible or inappropriate, or for another reason: "
+            "these are not counted as unmet need",
+        )
+    frame["sentence"] = head + tail + "."
     frame["value"] = _num(frame["unmet_share"])
     frame["lower"] = _num(frame["lower"]).where(interval)
     frame["upper"] = _num(frame["upper"]).where(interval)
@@ -472,10 +538,29 @@ def _erlang(erlang: pd.DataFrame, ci: str, confidence: float) -> pd.DataFrame:
         + _fmt(decided, _count) + ") were turned away for lack of space"
         + _clause(lower.notna() & upper.notna(), " (" + ci + " " + _fmt(lower, _percent) + " to " + _fmt(upper, _percent) + ")")
     )  # fmt: skip
+    needed_interval = (
+        _clause(
+            _num(frame["units_needed_lower"]).notna() & _num(frame["units_needed_upper"]).notna(),
+            " (95% interval " + _fmt(frame["units_needed_lower"], _number) + " to "
+            + _fmt(frame["units_needed_upper"], _number) + ")",
+        )
+        if {"units_needed_lower", "units_needed_upper"} <= set(frame.columns)
+        else ""
+    )  # fmt: skip
+    if {"consistent", "suspect_input"} <= set(frame.columns):
+        ok = frame["consistent"].astype(bool)
+        verdict = np.where(
+            ok,
+            "; the model is consistent with the turn-aways and occupancy observed",
+            "; but the model is not consistent with the turn-aways and occupancy observed: "
+            + frame["suspect_input"].astype(str).map(_SUSPECT_WORDS).fillna("an input is suspect"),
+        )
+    else:
+        verdict = ""
     model = (
         "with " + _fmt(frame["units"], _number) + " units the Erlang loss model gives a turn-away rate of "
-        + _fmt(modelled, _percent) + " and " + _fmt(frame["units_needed"], _number) + " units would keep it to "
-        + _fmt(frame["target_turnaway"], _percent)
+        + _fmt(modelled, _percent) + " and " + _fmt(frame["units_needed"], _number) + needed_interval
+        + " units would keep it to " + _fmt(frame["target_turnaway"], _percent) + verdict
     )  # fmt: skip
     model_for = "for " + kind + ", " + model
     frame["sentence"] = np.where(
@@ -556,7 +641,8 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     interval = pd.Series(
         np.where(
             out["lower"].notna() & out["upper"].notna(),
-            "(" + ci + " " + _fmt(out["lower"], _estimate) + " to " + _fmt(out["upper"], _estimate) + ")",
+            "(" + ci + " " + _fmt(out["lower"], _estimate) + " to " + _fmt(out["upper"], _estimate)
+            + ", covering national survey sampling error only, not local variation)",
             "(no confidence interval: the prevalence rates came without limits or sample sizes)",
         ),
         index=out.index,
@@ -577,7 +663,7 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     out["sentence"] = (
         "An estimated " + _fmt(out["value"], _estimate) + " adults aged 16 and over in " + area
         + " experienced domestic abuse in the last year " + interval + split + ", applying " + source
-        + " to the area's population."
+        + " by sex and age band to the area's population."
     )  # fmt: skip
     out["topic"] = "expected_victims"
     out["_sub"] = 0
@@ -596,7 +682,7 @@ def _part_year(coverage: pd.DataFrame | None, period: str) -> pd.Series:
     start = pd.to_datetime(rows["first_start"]).dt.day.astype(str) + pd.to_datetime(rows["first_start"]).dt.strftime(" %B %Y")
     clause = (
         "; the services began on " + start + ", so " + period + " holds only " + months.astype(str)
-        + " of its 12 months of their work and the change reflects services starting, not their impact"
+        + " of its 12 months of their work, and a change may reflect services starting, not their impact"
     )  # fmt: skip
     return pd.Series(clause.to_numpy(), index=rows["area_code"].astype(str).to_numpy())
 
@@ -605,14 +691,24 @@ def _trend(
     trends: pd.DataFrame, ci: str, period: str, coverage: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The change in households supported against the previous year, saying so when the
-    previous year holds only part of a year of the services' work."""
+    previous year holds only part of a year of the services' work.
+
+    Where a service ran for only part of either year (``ratio_basis`` ``months_of_operation``,
+    :func:`needs.assessment.trends.trends`) the sentence gives both counts, then the change per
+    month of service operation with the months of each year (summed over the services)."""
     need = {"area_code", "measure", "period", "count", "value", "rate_ratio", "ratio_lower", "ratio_upper"}
     if not _has(trends, need) or not is_period(period):
         return _empty()
     rates = trends[trends["measure"].astype(str) == "households_supported"]
-    columns = ["area_code", "count", "rate_ratio", "ratio_lower", "ratio_upper"]  # extra columns ignored
+    if "ratio_basis" not in rates.columns:
+        rates = rates.assign(ratio_basis="population")
+    if "months_of_operation" not in rates.columns:
+        rates = rates.assign(months_of_operation=np.nan)
+    columns = ["area_code", "count", "rate_ratio", "ratio_lower", "ratio_upper", "ratio_basis", "months_of_operation"]
     now = rates.loc[rates["period"].astype(str) == period, columns].set_index("area_code")
-    before = rates.loc[rates["period"].astype(str) == previous_period(period), ["area_code", "count"]]
+    before = rates.loc[
+        rates["period"].astype(str) == previous_period(period), ["area_code", "count", "months_of_operation"]
+    ]
     frame = now.join(before.set_index("area_code").add_suffix("_before"), how="inner")
     frame = frame[_shown(frame, ["count", "count_before", "rate_ratio"])]
     if frame.empty:
@@ -624,15 +720,31 @@ def _trend(
     direction = np.where(ratio > 1, "rose", np.where(ratio < 1, "fell", "did not change"))
     significant = (ratio_lower > 1) | (ratio_upper < 1)
     verdict = np.where(significant, "a statistically significant change", "the interval includes no change")
-    frame["sentence"] = (
-        "Households supported " + direction + " from " + _fmt(frame["count_before"], _count) + " in "
-        + f"{previous_period(period)} to " + _fmt(frame["count"], _count) + f" in {period} (rate ratio "
-        + _fmt(ratio, _ratio)
+    before_label = previous_period(period)
+    counts = (
+        " from " + _fmt(frame["count_before"], _count) + f" in {before_label} to "
+        + _fmt(frame["count"], _count) + f" in {period}"
+    )  # fmt: skip
+    result = (
+        "(rate ratio " + _fmt(ratio, _ratio)
         + _clause(interval, ", " + ci + " " + _fmt(ratio_lower, _ratio) + " to " + _fmt(ratio_upper, _ratio) + ": " + verdict)
         + ")"
-        + _part_year(coverage, previous_period(period)).reindex(frame.index.astype(str)).fillna("").to_numpy()
-        + "."
     )  # fmt: skip
+    per_month = (frame["ratio_basis"].astype(str) == "months_of_operation") & _shown(
+        frame, ["months_of_operation", "months_of_operation_before"]
+    )
+    by_month = (
+        "Households supported went" + counts + "; per month of service operation ("
+        + _fmt(frame["months_of_operation_before"], _months) + f" months in {before_label} and "
+        + _fmt(frame["months_of_operation"], _months) + f" in {period}, summed over the services) they "
+        + direction + " " + result
+    )  # fmt: skip
+    by_resident = "Households supported " + direction + counts + " " + result
+    frame["sentence"] = (
+        pd.Series(np.where(per_month, by_month, by_resident), index=frame.index)
+        + _part_year(coverage, before_label).reindex(frame.index.astype(str)).fillna("").to_numpy()
+        + "."
+    )
     frame["value"] = ratio
     frame["lower"] = ratio_lower.where(interval)
     frame["upper"] = ratio_upper.where(interval)
@@ -640,6 +752,11 @@ def _trend(
     frame["_sub"] = 0
     frame["_order"] = 0.0
     return frame.reset_index()[_WORK_COLUMNS]
+
+
+def _months(value: float) -> str:
+    """Months of service operation, to one decimal."""
+    return "" if pd.isna(value) else f"{value:,.1f}"
 
 
 #: Scopes of support whose cost per household the funding finding quotes, with their wording.
@@ -763,7 +880,8 @@ def findings(
         docstring). Pass the published parts (:meth:`needs.publish.page.Page.published` with
         ``symbols=False``) for sentences fit to publish.
     max_per_topic
-        Keep at most this many findings per area and topic (``None`` for all).
+        Keep at most this many findings of each kind per area and topic (``None`` for all):
+        e.g. five capacity gaps, and still the pipeline and the benchmark sentences after them.
 
     Returns
     -------
@@ -798,6 +916,7 @@ def findings(
         _erlang(part("erlang"), ci, confidence),
         _capacity_declines(part("decline_reasons"), ci),
         _expected_victims(part("expected_victims"), names, ci),
+        _projection(part("projection"), names, ci),
         _trend(part("trends"), ci, period, part("service_coverage")),
         _funding(part("funding"), period),
     ]
@@ -809,8 +928,79 @@ def findings(
     out["_topic"] = out["topic"].map({topic: i for i, topic in enumerate(TOPICS)})
     out = out.sort_values(["area_code", "_topic", "_sub", "_order"], kind="stable")
     if max_per_topic is not None:
-        out = out[out.groupby(["area_code", "topic"]).cumcount() < max_per_topic]
+        # Per kind of finding within a topic (``_sub``: e.g. the gaps, then the pipeline, then
+        # the benchmark as context), so more modelled pools never push the context out.
+        out = out[out.groupby(["area_code", "topic", "_sub"]).cumcount() < max_per_topic]
     out["rank"] = out.groupby("area_code").cumcount() + 1
     for column in ("value", "lower", "upper"):
         out[column] = out[column].astype(float)
     return out.reset_index(drop=True)[list(FINDING_COLUMNS)]
+
+
+def _projection(projection: pd.DataFrame | None, names: pd.Series, ci: str) -> pd.DataFrame:
+    """Projected need (:mod:`needs.assessment.projection`): expected victims in the last
+    projected year against the assessed year, with the units needed of each published
+    accommodation type x specialism in that year (hidden ones, NaN here, are left out)."""
+    need = {"area_code", "period", "basis", "accommodation_type", "expected_victims", "expected_lower",
+            "expected_upper", "units_needed", "units"}  # fmt: skip
+    if not _has(projection, need) or projection.empty:
+        return _empty()
+    frame = projection.assign(
+        **{c: pd.to_numeric(projection[c], errors="coerce") for c in
+           ("expected_victims", "expected_lower", "expected_upper", "units_needed", "units")}
+    )  # fmt: skip
+    totals = frame[frame["accommodation_type"].astype(str) == "all"]
+    current = totals[totals["basis"].astype(str) == "current"].set_index("area_code")
+    projected = totals[totals["basis"].astype(str) == "projected"].sort_values("period")
+    last = projected.groupby("area_code").tail(1).set_index("area_code")
+    now = current[["period", "expected_victims"]].add_suffix("_now")
+    out = last.merge(now, left_index=True, right_index=True, how="inner")
+    out = out[out["expected_victims"].notna() & out["expected_victims_now"].notna()]
+    if out.empty:
+        return _empty()
+    area = pd.Series(out.index.astype(str), index=out.index).map(names).fillna("the area")
+    change = out["expected_victims"] / out["expected_victims_now"] - 1
+    interval = _clause(
+        out["expected_lower"].notna() & out["expected_upper"].notna(),
+        " (" + ci + " " + _fmt(out["expected_lower"], _estimate) + " to " + _fmt(out["expected_upper"], _estimate)
+        + ", national survey sampling error only)",
+    )  # fmt: skip
+    units = frame[
+        (frame["accommodation_type"].astype(str) != "all")
+        & frame["units_needed"].notna()
+        & frame["period"].isin(last["period"])
+        & (frame["units_needed"] > 0)
+    ]
+    units = units[units["period"].to_numpy() == last["period"].reindex(units["area_code"]).to_numpy()]
+    listed = (
+        _lower_first(_label(cat.ACCOMMODATION_TYPES, units["accommodation_type"]))
+        + np.where(
+            units.get("specialism", pd.Series("", index=units.index)).astype(str).isin(["", "all", "generic"]),
+            "",
+            " (" + _lower_first(_label(cat.SPECIALISMS, units.get("specialism", pd.Series("", index=units.index))))
+            + ")",
+        )
+        + " " + _fmt(units["units_needed"], _number) + " (" + _fmt(units["units"], _number) + " in place)"
+    )  # fmt: skip
+    joined = listed.groupby(units["area_code"].to_numpy()).agg("; ".join).reindex(out.index)
+    units_clause = _clause(
+        joined.notna(),
+        " With households arriving in step, the loss model needs in " + out["period"].astype(str) + ": "
+        + joined.fillna("") + ".",
+    )  # fmt: skip
+    out["sentence"] = (
+        "On ONS population projections, expected adult victims in " + area + " would "
+        + pd.Series(np.where(change >= 0, "rise", "fall"), index=out.index) + " from "
+        + _fmt(out["expected_victims_now"], _estimate) + " in " + out["period_now"].astype(str) + " to "
+        + _fmt(out["expected_victims"], _estimate) + " in " + out["period"].astype(str) + interval + ": a "
+        + pd.Series(np.where(change >= 0, "rise", "fall"), index=out.index) + " of " + _fmt(change.abs(), _percent)
+        + ", if prevalence by sex and age and the share of victims reaching services stayed as in the "
+        + "assessed year." + units_clause
+    )  # fmt: skip
+    out["value"] = out["expected_victims"]
+    out["lower"] = out["expected_lower"]
+    out["upper"] = out["expected_upper"]
+    out["topic"] = "expected_victims"
+    out["_sub"] = 1
+    out["_order"] = 0.0
+    return out.reset_index()[_WORK_COLUMNS]

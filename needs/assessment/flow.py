@@ -20,11 +20,15 @@ Household flow (:func:`household_flow`), three sections:
     applies in the order of :data:`HOUSEHOLD_STATES`: supported from a referral made in the
     period to a service in the area; supported in the period otherwise anywhere in this data
     (another area's service, or a referral made before the period); unable to be supported
-    anywhere in this data (a referral declined and no support anywhere in the period: the
-    unmet households of :func:`needs.assessment.referrals.unmet_households`), by the reason
-    group of its latest decline; survivor declined the offer; accepted but support not begun
-    in the period; withdrawn by the referrer; pending; outcome not known. "Anywhere in this
-    data" because the data hold only the services that sent records.
+    by any service in this dataset (a referral declined and no support by any service in the
+    dataset in the period: ``households_unmet`` of
+    :func:`needs.assessment.referrals.unmet_households`), by reason group (the first of its
+    declines' groups in the order of :data:`REASON_GROUPS`: the first two groups, capacity and
+    needs not met, are the unmet need ``households_unmet_need``; survivor declined or
+    disengaged, ineligible or inappropriate referral, and other are shown apart and are not
+    unmet need); survivor declined the offer; accepted but support not begun in the period;
+    withdrawn by the referrer; pending; outcome not known. "In this dataset" because the data
+    hold only the services that sent records: a household may have been supported elsewhere.
 ``supported``
     Households supported in the period by the area's services
     (:func:`~needs.assessment.counting.households_supported`) = those supported from a
@@ -49,18 +53,22 @@ __all__ = [
     "FLOW_COLUMNS",
     "HOUSEHOLD_STATES",
     "REASON_GROUPS",
+    "UNMET_NEED_GROUPS",
     "household_flow",
     "reason_group_of",
     "referral_flow",
 ]
 
 #: Groups of decline reasons shown in the flows: group code -> (label, reasons). A group of
-#: one reason has that reason's code, so its count is the decline-reason table's count.
+#: one reason has that reason's code, so its count is the decline-reason table's count. The
+#: first two groups are unmet need (:data:`needs.reference.categories.UNMET_NEED_REASONS`); the
+#: others are shown apart and are not unmet need. The order is also the priority by which an
+#: unable household with declines of several groups is placed (:data:`UNMET_NEED_GROUPS`).
 REASON_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "no_capacity_space": ("No space or capacity", ("no_capacity_space",)),
+    "no_capacity_space": ("No space or capacity", cat.CAPACITY_DECLINE_REASONS),
     "needs_not_met": (
         "Needs could not be met (needs, risk of the location, no recourse to public funds)",
-        ("unable_to_meet_needs", "risk_location_unsafe", "nrpf_no_funding_route"),
+        cat.NEEDS_NOT_MET_REASONS,
     ),
     "survivor_declined_or_disengaged": ("Survivor declined or disengaged", ("survivor_declined_or_disengaged",)),
     "inappropriate_referral_not_eligible": (
@@ -70,12 +78,15 @@ REASON_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "other_or_not_known": ("Other reason or not known", ("other", cat.NOT_KNOWN)),
 }
 
+#: Reason groups that are unmet need (capacity, needs not met).
+UNMET_NEED_GROUPS: tuple[str, ...] = ("no_capacity_space", "needs_not_met")
+
 #: States of a household referred in the period, in priority order: code -> label.
 HOUSEHOLD_STATES: dict[str, str] = {
     "supported_here": "Supported by a service in the area from a referral made in the period",
-    "supported_elsewhere": "Supported in the period otherwise, anywhere in this data (another area's "
-    "service, or a referral made before the period)",
-    "unable_anywhere": "Unable to be supported, and not supported anywhere in this data",
+    "supported_elsewhere": "Supported in the period otherwise, by a service in this dataset (another "
+    "area's service, or a referral made before the period)",
+    "unable_anywhere": "Unable to be supported, and not supported by any service in this dataset",
     "survivor_declined": "Survivor declined the offer",
     "accepted_not_started": "Accepted, support not begun in the period",
     "withdrawn_by_referrer": "Withdrawn by the referrer",
@@ -207,8 +218,8 @@ def household_flow(dataset: Dataset, period: str, *, context: pd.DataFrame | Non
     -------
     pandas.DataFrame
         :data:`FLOW_COLUMNS`; sections ``referred`` (rows ``referred`` then one per state
-        of :data:`HOUSEHOLD_STATES`, and ``unable_<group>`` by the reason group of the
-        latest decline), ``supported`` (``supported``, ``began_in_period``,
+        of :data:`HOUSEHOLD_STATES`, and ``unable_<group>`` by the first reason group of
+        the household's declines), ``supported`` (``supported``, ``began_in_period``,
         ``continued_from_before``) and ``accepted`` (``accepted``,
         ``first_for_household``, ``further_for_household``).
     """
@@ -261,15 +272,22 @@ def household_flow(dataset: Dataset, period: str, *, context: pd.DataFrame | Non
         "referred": np.bincount(area_of, minlength=n_areas),
         **{code: np.bincount(area_of, weights=state == code, minlength=n_areas) for code in states},
     }
-    # Reason group of the latest decline (by date, the last listed on a tie) of each unable household.
-    declines = context.loc[here & _is(outcome, "unable_to_support"), ["date"]].assign(
-        pair=pair[here & _is(outcome, "unable_to_support")],
-        group=reason_group_of(context.loc[here & _is(outcome, "unable_to_support"), "decline_reason"]).to_numpy(),
+    # Reason group of each unable household: of its declines, the first group in the order of
+    # REASON_GROUPS (capacity, then needs not met, then the groups that are not unmet need), so
+    # that the first two rows are the unmet need of unmet_households.
+    unable_here = here & _is(outcome, "unable_to_support")
+    rank = {group: i for i, group in enumerate(REASON_GROUPS)}
+    declines = pd.DataFrame(
+        {
+            "pair": pair[unable_here],
+            "group": reason_group_of(context.loc[unable_here, "decline_reason"]).to_numpy(),
+        }
     )
-    latest = declines.sort_values(["pair", "date"], kind="stable").drop_duplicates("pair", keep="last")
-    latest = latest.set_index("pair")["group"]
+    declines["_rank"] = declines["group"].map(rank)
+    first = declines.sort_values(["pair", "_rank"], kind="stable").drop_duplicates("pair", keep="first")
+    first = first.set_index("pair")["group"]
     unable_pairs = referred[state == "unable_anywhere"]
-    unable_group = latest.reindex(unable_pairs).to_numpy()
+    unable_group = first.reindex(unable_pairs).to_numpy()
     unable_area = unable_pairs.to_numpy() // n_households
     for code in REASON_GROUPS:
         columns[f"unable_{code}"] = np.bincount(unable_area, weights=unable_group == code, minlength=n_areas)
@@ -299,7 +317,7 @@ def household_flow(dataset: Dataset, period: str, *, context: pd.DataFrame | Non
                 dict(section="referred", row=code, label=text, level=1, fact="households_referred", state=code,
                      base_row="referred"),
                 *(
-                    dict(section="referred", row=f"unable_{reason}", label=f"Latest decline: {label}", level=2,
+                    dict(section="referred", row=f"unable_{reason}", label=f"Declined for: {label}", level=2,
                          fact="households_referred", state="unable_anywhere", reason=reason,
                          base_row="unable_anywhere")
                     for reason, (label, _) in (REASON_GROUPS.items() if code == "unable_anywhere" else ())

@@ -37,21 +37,25 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
-from needs.methods import intervals
 from needs.reference import categories as cat
-from needs.reference.constants import DEFAULT_CONFIDENCE
+from needs.reference.constants import CSEW_DESIGN_FACTOR, DEFAULT_CONFIDENCE
+from needs.reference.locations import resource
 from needs.reference.periods import check_period, start_year
 
 __all__ = [
+    "age_profile",
     "check_single_measure",
     "expected_victims",
     "expected_victims_by_band",
     "expected_victims_trend",
+    "national_population",
     "population_totals",
     "population_year",
+    "prevalence_by_band",
     "select_prevalence",
 ]
 
@@ -73,7 +77,18 @@ EXPECTED_VICTIMS_COLUMNS: tuple[str, ...] = (
     "measure",
     "prevalence_period",
     "population_year",
+    "rate_basis",
 )
+
+#: Basis of a rate by sex and age band (column ``rate_basis``).
+RATE_PUBLISHED = "published"
+RATE_MODELLED = "modelled from age profile"
+RATE_MIXED = "published and modelled"
+
+#: Package resources: the age profile (relative risk by CSEW age band) and the national
+#: population by sex and single year of age on which modelled rates are scaled.
+AGE_PROFILE_RESOURCE = "csew_age_profile.csv"
+NATIONAL_POPULATION_RESOURCE = "age_sex_profile_mid2022.csv"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,41 +233,260 @@ def select_prevalence(dataset: Dataset, period: str, measure: str | None = None)
     return measure, str(periods.max())
 
 
-def _rate_limits(rates: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Lower and upper limits (percent) of each CSEW rate.
+def _z(confidence: float) -> float:
+    """Two-sided standard normal quantile for ``confidence``."""
+    return float(norm.ppf(1 - (1 - confidence) / 2))
 
-    Published limits are used when both are given and ``confidence`` is 95% (the level ONS
-    publishes). Otherwise, when the unweighted base n is given, the Wilson score interval of
-    x = rate/100 x n successes out of n (:func:`needs.methods.intervals.proportion_ci`, OHID method),
-    which ignores the survey's design effect and so is narrower than ONS's own interval.
-    Otherwise the limits are missing.
+
+def _rate_limits(rates: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Downward and upward half-widths (percentage points) of each published CSEW rate.
+
+    - **Published limits** (``lower`` and ``upper`` both given; ONS publishes 95% limits):
+      down = rate - lower, up = upper - rate, each multiplied by z(confidence) / z(0.95) when
+      another level is asked for (a normal approximation to rescale them).
+    - Otherwise, from the **unweighted base** n with the CSEW design factor
+      (:data:`needs.reference.constants.CSEW_DESIGN_FACTOR`, deft):
+      down = up = z x deft x sqrt(p (1 - p) / n) x 100, p = rate / 100. This is the
+      normal-approximation interval ONS uses for CSEW estimates (standard error of a simple
+      random sample inflated by the design factor).
+    - Otherwise missing (NaN): the estimate then has no stated uncertainty.
+
+    Adds ``half_down``, ``half_up``, ``rate_lower``, ``rate_upper`` (lower limit not below 0)
+    and ``limits_from`` (``published``, ``unweighted base x design factor`` or ``none``).
     """
     out = rates.copy()
-    published = (
-        out["lower"].notna() & out["upper"].notna() & bool(np.isclose(confidence, PUBLISHED_CONFIDENCE))
-    )
+    rate = out["rate"].astype(float)
+    lower = pd.to_numeric(out["lower"], errors="coerce").astype(float)
+    upper = pd.to_numeric(out["upper"], errors="coerce").astype(float)
     base = pd.to_numeric(out["unweighted_base"], errors="coerce").astype(float)
-    wilson_rows = ~published & base.notna() & (base > 0)
-    lower = out["lower"].astype(float).where(published)
-    upper = out["upper"].astype(float).where(published)
-    if wilson_rows.any():
-        n = base[wilson_rows].to_numpy()
-        x = out.loc[wilson_rows, "rate"].astype(float).to_numpy() / 100 * n
-        ci = intervals.proportion_ci(x, n, confidence=confidence, multiplier=100)
-        lower.loc[wilson_rows] = np.asarray(ci["lower"], dtype=float)
-        upper.loc[wilson_rows] = np.asarray(ci["upper"], dtype=float)
-    out["rate_lower"] = lower
-    out["rate_upper"] = upper
+    published = lower.notna() & upper.notna()
+    from_base = ~published & base.notna() & (base > 0)
+    scale = _z(confidence) / _z(PUBLISHED_CONFIDENCE)
+    p = rate / 100
+    design = _z(confidence) * CSEW_DESIGN_FACTOR * np.sqrt((p * (1 - p)).clip(lower=0) / base) * 100
+    out["half_down"] = ((rate - lower) * scale).where(published, design.where(from_base))
+    out["half_up"] = ((upper - rate) * scale).where(published, design.where(from_base))
+    out["rate_lower"] = (rate - out["half_down"]).clip(lower=0)
+    out["rate_upper"] = rate + out["half_up"]
+    out["limits_from"] = np.select(
+        [published, from_base], ["published", "unweighted base x design factor"], "none"
+    )
     return out
 
 
 def _rates_for(dataset: Dataset, measure: str, prevalence_period: str, confidence: float) -> pd.DataFrame:
+    """The published rates of one question set and CSEW year, with their half-widths."""
     prevalence = _prevalence(dataset)
     chosen = prevalence[(prevalence["period"] == prevalence_period) & (prevalence["measure"] == measure)]
     chosen = _rate_limits(chosen, confidence)
-    return chosen[["sex", "age_band", "rate", "rate_lower", "rate_upper"]].astype(
-        {"rate": float, "rate_lower": float, "rate_upper": float}
+    chosen = chosen.assign(estimate=chosen["sex"] + "|" + chosen["age_band"])
+    return chosen[
+        [
+            "estimate",
+            "sex",
+            "age_band",
+            "rate",
+            "rate_lower",
+            "rate_upper",
+            "half_down",
+            "half_up",
+            "limits_from",
+        ]
+    ].astype({"rate": float, "rate_lower": float, "rate_upper": float, "half_down": float, "half_up": float})
+
+
+# ---------------------------------------------------------------------------------------------
+# Age profile and national population
+# ---------------------------------------------------------------------------------------------
+
+
+def age_profile() -> pd.DataFrame:
+    """Relative risk of domestic abuse by CSEW age band: the documented age profile.
+
+    From ``needs/reference/resources/csew_age_profile.csv``: the latest CSEW table in the
+    reference data with a rate for every age band it covers, which is partner abuse of women
+    aged 16-74 in the last year, year ending March 2020 (ONS UK SDG indicator 5.2.1 data file).
+    relative_risk(b) = rate(b) / rate(women 16-74). Assumptions, stated in the report: the
+    same profile applies to men and to all domestic abuse (no table has every band for either);
+    60-64 and 65-74 take the published 60-74 rate; 75+ has no published rate (the survey
+    covered ages 16-74 until year ending March 2021, and the year ending March 2022 75+ rate is
+    suppressed) and takes the 60-74 rate, which probably overstates it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``age_band``, ``relative_risk``.
+    """
+    frame = pd.read_csv(resource(AGE_PROFILE_RESOURCE), dtype={"age_band": str})
+    return frame[["age_band", "relative_risk"]].astype({"relative_risk": float})
+
+
+def national_population() -> pd.DataFrame:
+    """National population aged 16+ by sex and CSEW age band, on which rates are scaled.
+
+    From ``needs/reference/resources/age_sex_profile_mid2022.csv`` (ONS mid-2022 residents by
+    sex and single year of age, summed over Leicester, Leicestershire and Rutland: the shipped
+    England-like age x sex profile; no England table by sex and single year is in the
+    reference data). Only its shape matters: the scaling uses population shares.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sex``, ``age_band``, ``population``.
+    """
+    frame = pd.read_csv(resource(NATIONAL_POPULATION_RESOURCE))
+    frame = frame[frame["age"].astype(int) >= cat.ADULT_AGE].copy()
+    frame["age_band"] = _age_band(frame["age"])
+    return (
+        frame.groupby(["sex", "age_band"], as_index=False)["population"].sum().astype({"population": float})
     )
+
+
+def _band_rates(
+    rates: pd.DataFrame, national: pd.DataFrame, profile: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rates by sex x age band, published where published, modelled from the age profile elsewhere.
+
+    Each sex s uses the rates of one *group* g: its own (g = s) if the year has an all-adults
+    rate or every band's rate for s, otherwise the persons rates (g = ``all``). Within g, with
+    P the bands that have a published rate r_b, R the all-adults rate, N_b the national
+    population of g in band b (:func:`national_population`) and RR_b the age profile
+    (:func:`age_profile`):
+
+    - b in P: rate(b) = r_b (``published``);
+    - b not in P: rate(b) = k x RR_b (``modelled from age profile``) with
+      k = (R x sum_b N_b - sum_{p in P} N_p r_p) / sum_{m not in P} N_m RR_m,
+
+    so that sum_b N_b rate(b) = R x sum_b N_b: the national total reproduces the published
+    all-adults rate, and no person is counted under two overlapping rates.
+
+    Each rate is a linear combination of published estimates; ``terms`` holds the coefficients
+    (rate(b) = sum over estimates of coef x estimate rate): 1 on r_b for a published band;
+    RR_b sum N / D on R and -RR_b N_p / D on each r_p (D = sum_m N_m RR_m) for a modelled one.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(band_rates, terms)``: ``sex``, ``age_band``, ``rate``, ``rate_basis``, ``rate_sex``
+        (the group g), ``rate_age_band`` (the band of the published rate, or ``all`` when
+        modelled); and ``sex``, ``age_band``, ``estimate``, ``coef``.
+
+    Raises
+    ------
+    InputError
+        If a sex has no usable rates, or the published band rates already exceed the
+        all-adults total so the other bands would need a rate of 0 or less.
+    """
+    bands = list(cat.AGE_BAND_LIMITS)
+    published = rates.set_index(["sex", "age_band"])["rate"]
+    relative = profile.set_index("age_band")["relative_risk"].reindex(bands)
+
+    def usable(group: str) -> bool:
+        return (group, "all") in published.index or all((group, b) in published.index for b in bands)
+
+    plan = {sex: sex if usable(sex) else "all" if usable("all") else None for sex in ("female", "male")}
+    missing = sorted(sex for sex, group in plan.items() if group is None)
+    if missing:
+        raise InputError(
+            f"prevalence: no rate applies to sex {', '.join(missing)} (expected a row with that sex, "
+            "or 'all', and age_band 'all')"
+        )
+    rows: list[pd.DataFrame] = []
+    terms: list[pd.DataFrame] = []
+    for group in sorted(set(plan.values())):
+        sexes = [sex for sex, used in plan.items() if used == group]
+        scope = ["female", "male"] if group == "all" else [group]
+        pop = (
+            national[national["sex"].isin(scope)].groupby("age_band")["population"].sum()
+            .reindex(bands, fill_value=0.0).astype(float)
+        )  # fmt: skip
+        given = pd.Series(
+            {b: published[(group, b)] for b in bands if (group, b) in published.index}, dtype=float
+        )
+        model = [b for b in bands if b not in given.index]
+        rate = given.reindex(bands)
+        term = [
+            pd.DataFrame(
+                {
+                    "age_band": list(given.index),
+                    "estimate": [f"{group}|{b}" for b in given.index],
+                    "coef": 1.0,
+                }
+            )
+        ]
+        if model:
+            if relative.reindex(model).isna().any():
+                raise InputError(
+                    "age profile: no relative risk for band(s) " + ", ".join(relative[relative.isna()].index)
+                )
+            denominator = float((pop[model] * relative[model]).sum())
+            remainder = float(published[(group, "all")] * pop.sum() - (pop[given.index] * given).sum())
+            if denominator <= 0 or remainder <= 0:
+                raise InputError(
+                    f"prevalence: the published {group} band rates account for every expected victim at the "
+                    f"all-adults rate, so the other bands cannot be modelled (rates for {', '.join(given.index)})"
+                )
+            rate[model] = remainder / denominator * relative[model]
+            factor = relative[model] / denominator
+            term.append(
+                pd.DataFrame(
+                    {"age_band": model, "estimate": f"{group}|all", "coef": (factor * pop.sum()).to_numpy()}
+                )
+            )
+            term.extend(
+                pd.DataFrame(
+                    {"age_band": model, "estimate": f"{group}|{b}", "coef": (-factor * pop[b]).to_numpy()}
+                )
+                for b in given.index
+            )
+        frame = pd.DataFrame(
+            {
+                "age_band": bands,
+                "rate": rate.to_numpy(),
+                "rate_basis": [RATE_PUBLISHED if b in given.index else RATE_MODELLED for b in bands],
+                "rate_sex": group,
+                "rate_age_band": [b if b in given.index else "all" for b in bands],
+            }
+        )
+        group_terms = pd.concat(term, ignore_index=True)
+        rows.extend(frame.assign(sex=sex) for sex in sexes)
+        terms.extend(group_terms.assign(sex=sex) for sex in sexes)
+    band_rates = pd.concat(rows, ignore_index=True)
+    all_terms = pd.concat(terms, ignore_index=True)
+    return (
+        band_rates[["sex", "age_band", "rate", "rate_basis", "rate_sex", "rate_age_band"]],
+        all_terms[["sex", "age_band", "estimate", "coef"]],
+    )
+
+
+def _limits(contributions: pd.DataFrame, by: list[str], estimates: pd.DataFrame) -> pd.DataFrame:
+    """Half-widths of sums of independent survey estimates.
+
+    A figure y = sum_i c_i x r_i over distinct published estimates r_i (c_i: population x the
+    estimate's coefficient / 100, summed over every row of the figure that uses the estimate,
+    so rows sharing one estimate move together). With d_i, u_i the estimate's downward and
+    upward half-widths and the estimates independent:
+
+        down(y) = sqrt(sum_i (c_i d_i)^2 for c_i >= 0 + (|c_i| u_i)^2 for c_i < 0),
+
+    up(y) likewise with d and u swapped. Missing if an estimate with c_i != 0 has no limits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``half_down``, ``half_up``.
+    """
+    grouped = contributions.groupby([*by, "estimate"], as_index=False, sort=True)["coef"].sum()
+    grouped = grouped.merge(estimates[["estimate", "half_down", "half_up"]], on="estimate", how="left")
+    positive = grouped["coef"] >= 0
+    size = grouped["coef"].abs()
+    grouped["down2"] = (size * np.where(positive, grouped["half_down"], grouped["half_up"])) ** 2
+    grouped["up2"] = (size * np.where(positive, grouped["half_up"], grouped["half_down"])) ** 2
+    grouped.loc[grouped["coef"] == 0, ["down2", "up2"]] = 0.0
+    out = _sum_keep_missing(grouped, by, ["down2", "up2"])
+    out["half_down"] = np.sqrt(out.pop("down2"))
+    out["half_up"] = np.sqrt(out.pop("up2"))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,66 +494,133 @@ def _rates_for(dataset: Dataset, measure: str, prevalence_period: str, confidenc
 # ---------------------------------------------------------------------------------------------
 
 
+def _prevalence_model(
+    dataset: Dataset,
+    period: str,
+    measure: str | None,
+    confidence: float,
+    national: pd.DataFrame | None,
+    profile: pd.DataFrame | None,
+) -> tuple[str, str, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(measure, prevalence_period, estimates, band_rates, terms)`` for ``period``."""
+    measure, prevalence_period = select_prevalence(dataset, period, measure)
+    estimates = _rates_for(dataset, measure, prevalence_period, confidence)
+    band_rates, terms = _band_rates(
+        estimates,
+        national_population() if national is None else national,
+        age_profile() if profile is None else profile,
+    )
+    return measure, prevalence_period, estimates, band_rates, terms
+
+
+def prevalence_by_band(
+    dataset: Dataset,
+    period: str,
+    measure: str | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    national: pd.DataFrame | None = None,
+    profile: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """National CSEW prevalence by sex and age band as used for ``period``, with its basis.
+
+    The rates of :func:`_band_rates` (published where published, else modelled from the age
+    profile so that the published all-adults rate is reproduced nationally), their limits
+    (:func:`_limits` on a population of 1) and the relative prevalence of each band:
+    relative_prevalence = rate(sex, b) / national rate of the sex, where the national rate of
+    the sex = sum_b N(sex, b) rate(sex, b) / sum_b N(sex, b). This is what another module should
+    use for relative prevalence by age band (e.g. expected shares by age).
+
+    Parameters
+    ----------
+    national, profile
+        National population by ``sex`` and ``age_band`` and the age profile (``age_band``,
+        ``relative_risk``); default :func:`national_population` and :func:`age_profile`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sex``, ``age_band``, ``rate``, ``rate_lower``, ``rate_upper`` (percent),
+        ``rate_basis``, ``rate_sex``, ``rate_age_band``, ``relative_prevalence``, ``measure``,
+        ``prevalence_period``.
+    """
+    national = national_population() if national is None else national
+    measure, prevalence_period, estimates, band_rates, terms = _prevalence_model(
+        dataset, period, measure, confidence, national, profile
+    )
+    limits = _limits(terms, ["sex", "age_band"], estimates)
+    out = band_rates.merge(limits, on=["sex", "age_band"], how="left")
+    out["rate_lower"] = (out["rate"] - out.pop("half_down")).clip(lower=0)
+    out["rate_upper"] = out["rate"] + out.pop("half_up")
+    weights = out.merge(national, on=["sex", "age_band"], how="left")["population"].fillna(0.0).to_numpy()
+    weighted = pd.Series(out["rate"].to_numpy() * weights).groupby(out["sex"].to_numpy()).transform("sum")
+    totals = pd.Series(weights).groupby(out["sex"].to_numpy()).transform("sum")
+    out["relative_prevalence"] = out["rate"].to_numpy() / (weighted / totals.where(totals > 0)).to_numpy()
+    out["measure"] = measure
+    out["prevalence_period"] = prevalence_period
+    return out[
+        ["sex", "age_band", "rate", "rate_lower", "rate_upper", "rate_basis", "rate_sex", "rate_age_band",
+         "relative_prevalence", "measure", "prevalence_period"]
+    ]  # fmt: skip
+
+
+def _adult_population_by_band(dataset: Dataset, year: int) -> pd.DataFrame:
+    population = _population_with_parents(dataset, year)
+    population = population[population["age"] >= cat.ADULT_AGE].copy()
+    population["age_band"] = _age_band(population["age"])
+    return population.groupby(["area_code", "tier_one_code", "sex", "age_band"], as_index=False)[
+        "population"
+    ].sum()
+
+
 def expected_victims_by_band(
     dataset: Dataset,
     period: str,
     measure: str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    national: pd.DataFrame | None = None,
+    profile: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Expected victims at the finest grain: base area x sex x CSEW age band.
 
     For each base area (district or unitary holding population rows), sex and age band b:
-    expected = population(b) x rate(b) / 100, with limits population x rate limits / 100.
-    The rate for a sex and band is, in order of preference, the rate for that sex and band,
-    the sex's all-adults rate, the all-persons rate for the band, the all-persons all-adults
-    rate (all from one measure and one prevalence period, :func:`select_prevalence`).
+    expected = population(b) x rate(sex, b) / 100, where rate is the published CSEW rate for
+    the sex (or persons) and band where there is one, else modelled from the age profile so
+    that the published all-adults rate is reproduced on the national population
+    (:func:`_band_rates`; one measure and one prevalence period, :func:`select_prevalence`).
+    Limits: the band's rate limits (:func:`_limits`) x population / 100.
 
     Returns
     -------
     pandas.DataFrame
         ``area_code`` (base area), ``tier_one_code``, ``sex``, ``age_band``, ``population``,
-        ``rate``, ``rate_lower``, ``rate_upper`` (percent), ``rate_age_band`` (band of the
-        rate used: the band itself or ``all``), ``value``, ``lower``, ``upper``,
-        ``measure``, ``prevalence_period``, ``population_year``.
+        ``rate``, ``rate_lower``, ``rate_upper`` (percent), ``rate_basis`` (``published`` or
+        ``modelled from age profile``), ``rate_sex`` and ``rate_age_band`` (the sex and band of
+        the published rate, ``all`` when modelled from the all-adults rate), ``value``,
+        ``lower``, ``upper``, ``measure``, ``prevalence_period``, ``population_year``.
 
     Raises
     ------
     InputError
         If there are no rates for ``period`` or a sex has no applicable rate.
     """
-    measure, prevalence_period = select_prevalence(dataset, period, measure)
-    rates = _rates_for(dataset, measure, prevalence_period, confidence)
-    year = population_year(dataset, period)
-    population = _population_with_parents(dataset, year)
-    population = population[population["age"] >= cat.ADULT_AGE].copy()
-    population["age_band"] = _age_band(population["age"])
-    population = population.groupby(["area_code", "tier_one_code", "sex", "age_band"], as_index=False)[
-        "population"
-    ].sum()
-
-    out = population.assign(
-        rate=np.nan, rate_lower=np.nan, rate_upper=np.nan, rate_age_band=pd.Series(dtype="string")
+    measure, prevalence_period, estimates, band_rates, terms = _prevalence_model(
+        dataset, period, measure, confidence, national, profile
     )
-    lookups = (("sex", "age_band"), ("sex", None), (None, "age_band"), (None, None))
-    for sex_key, band_key in lookups:
-        keys = pd.DataFrame(
-            {
-                "sex": out["sex"] if sex_key else "all",
-                "age_band": out["age_band"] if band_key else "all",
-            },
-            index=out.index,
-        )
-        found = keys.merge(rates, on=["sex", "age_band"], how="left")
-        fill = out["rate"].isna().to_numpy() & found["rate"].notna().to_numpy()
-        for column in ("rate", "rate_lower", "rate_upper"):
-            out.loc[fill, column] = found.loc[fill, column].to_numpy()
-        out.loc[fill, "rate_age_band"] = keys.loc[fill, "age_band"].to_numpy()
-    missing = out.loc[out["rate"].isna(), "sex"].unique()
-    if len(missing):
+    year = population_year(dataset, period)
+    population = _adult_population_by_band(dataset, year)
+    unknown = sorted(set(population["sex"]) - set(band_rates["sex"]))
+    if unknown:
         raise InputError(
-            f"prevalence: no {measure!r} rate for {prevalence_period} applies to sex "
-            f"{', '.join(sorted(missing))} (expected a row with that sex, or 'all', and age_band 'all')"
+            f"prevalence: no {measure!r} rate for {prevalence_period} applies to sex {', '.join(unknown)}"
         )
+    limits = _limits(terms, ["sex", "age_band"], estimates)
+    out = population.merge(band_rates, on=["sex", "age_band"], how="left").merge(
+        limits, on=["sex", "age_band"], how="left"
+    )
+    out["rate_lower"] = (out["rate"] - out.pop("half_down")).clip(lower=0)
+    out["rate_upper"] = out["rate"] + out.pop("half_up")
     out["value"] = out["population"] * out["rate"] / 100
     out["lower"] = out["population"] * out["rate_lower"] / 100
     out["upper"] = out["population"] * out["rate_upper"] / 100
@@ -337,28 +638,44 @@ def _sum_keep_missing(frame: pd.DataFrame, by: list[str], columns: Sequence[str]
     return sums.mask(gaps).reset_index()
 
 
+def _basis(bases: pd.Series) -> str:
+    found = set(bases)
+    if found == {RATE_PUBLISHED}:
+        return RATE_PUBLISHED
+    if found == {RATE_MODELLED}:
+        return RATE_MODELLED
+    return RATE_MIXED
+
+
 def expected_victims(
     dataset: Dataset,
     period: str,
     measure: str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    national: pd.DataFrame | None = None,
+    profile: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Expected adult victims of domestic abuse in the last year, by area and sex.
 
     expected(area, sex) = sum over age bands b of population16+(area, sex, b) x rate(sex, b) / 100
 
     where population is the ONS mid-year estimate (:func:`population_year`) summed over the
-    area's districts, and rate is the CSEW last-year prevalence (percent) for the sex and age
-    band where the ``prevalence`` table has a band rate, else the sex's all-adults rate
-    (:func:`expected_victims_by_band`; DOMAIN.md 6.3). All rates come from one question set
-    and one CSEW year: the latest at or before ``period`` (:func:`select_prevalence`).
+    area's districts, and rate(sex, b) is the CSEW last-year prevalence (percent): the
+    published rate for the sex (or persons) and band where one exists, otherwise modelled from
+    the age profile and scaled so the published all-adults rate is reproduced on the national
+    population (:func:`_band_rates`). The area's total then differs from all-adults rate x
+    population only through its age (and sex) mix. All rates come from one question set and one
+    CSEW year: the latest at or before ``period`` (:func:`select_prevalence`).
 
-    Limits: lower = sum of population x lower rate limit, upper likewise. This treats the
-    band and sex rates as perfectly correlated, so the interval is conservative (wider than
-    if their sampling errors were independent). A rate's limits are its published limits (95%
-    only), else a Wilson interval from its unweighted base; if neither is given the area's
-    limits are missing (NaN): the estimate then has no stated uncertainty, which findings
-    report as a caveat.
+    Limits cover **national survey sampling error only** (not local variation in prevalence,
+    nor the uncertainty of the age profile). Each figure is a linear combination
+    sum_i c_i r_i of distinct published estimates r_i (the sex all-adults rates, published band
+    rates); the c_i of rows sharing an estimate are added (districts and bands using the same
+    national rate move together), and distinct estimates are combined as independent:
+    half-width = sqrt(sum_i (c_i h_i)^2) (:func:`_limits`). An estimate's half-width h comes from
+    its published limits, else its unweighted base with the CSEW design factor
+    (:func:`_rate_limits`); if neither, the limits are missing (NaN).
 
     Parameters
     ----------
@@ -370,6 +687,9 @@ def expected_victims(
         CSEW question set (``old`` or ``new``); default the newest with rates.
     confidence
         Confidence level of the limits.
+    national, profile
+        National population and age profile (default :func:`national_population`,
+        :func:`age_profile`).
 
     Returns
     -------
@@ -379,34 +699,45 @@ def expected_victims(
         its ``tier_one`` row), ``sex`` (``female``, ``male``, ``all`` = female + male),
         ``population_16plus``, ``rate`` (effective rate, percent: value / population x 100),
         ``value``, ``lower``, ``upper``, ``measure``, ``prevalence_period``,
-        ``population_year``.
+        ``population_year``, ``rate_basis`` (``published``, ``modelled from age profile`` or
+        ``published and modelled``: the bases of the band rates used).
     """
-    bands = expected_victims_by_band(dataset, period, measure, confidence)
-    measure_used = str(bands["measure"].iloc[0]) if len(bands) else measure
-    prevalence_period = str(bands["prevalence_period"].iloc[0]) if len(bands) else None
+    measure, prevalence_period, estimates, _, terms = _prevalence_model(
+        dataset, period, measure, confidence, national, profile
+    )
+    bands = expected_victims_by_band(dataset, period, measure, confidence, national=national, profile=profile)
     year = int(bands["population_year"].iloc[0]) if len(bands) else population_year(dataset, period)
-    columns = ("population", "value", "lower", "upper")
 
-    district = _sum_keep_missing(bands, ["tier_one_code", "area_code", "sex"], columns)
-    district = district[district["area_code"] != district["tier_one_code"]]
-    district = district.rename(columns={"area_code": "geography_code", "tier_one_code": "area_code"})
-    district["level"] = "district"
-    tier_one = _sum_keep_missing(bands, ["tier_one_code", "sex"], columns)
-    tier_one = tier_one.rename(columns={"tier_one_code": "area_code"})
-    tier_one["geography_code"] = tier_one["area_code"]
-    tier_one["level"] = "tier_one"
+    # One row per band and geography it counts in: its district (if not a unitary) and its tier-one area.
+    district = bands[bands["area_code"] != bands["tier_one_code"]].assign(
+        geography_code=lambda f: f["area_code"], level="district"
+    )
+    tier_one = bands.assign(geography_code=bands["tier_one_code"], level="tier_one")
+    rows = pd.concat([tier_one, district], ignore_index=True).drop(columns="area_code")
+    rows = rows.rename(columns={"tier_one_code": "area_code"}).assign(band_sex=lambda f: f["sex"])
+    rows = pd.concat([rows, rows.assign(sex="all")], ignore_index=True)
+    by = ["area_code", "geography_code", "level", "sex"]
 
-    by_sex = pd.concat([tier_one, district], ignore_index=True)
-    persons = _sum_keep_missing(by_sex, ["area_code", "geography_code", "level"], columns)
-    persons["sex"] = "all"
-    out = pd.concat([by_sex, persons], ignore_index=True)
+    out = _sum_keep_missing(rows, by, ["population", "value"])
+    basis = rows[rows["population"] > 0].groupby(by)["rate_basis"].agg(_basis).rename("rate_basis")
+    out = out.merge(basis.reset_index(), on=by, how="left")
+    contributions = rows[[*by, "band_sex", "age_band", "population"]]
+    contributions = contributions.merge(
+        terms.rename(columns={"sex": "band_sex"}), on=["band_sex", "age_band"], how="inner"
+    )
+    contributions["coef"] = contributions["population"] * contributions["coef"] / 100
+    limits = _limits(contributions, by, estimates)
+    out = out.merge(limits, on=by, how="left")
+    out["lower"] = (out["value"] - out.pop("half_down")).clip(lower=0)
+    out["upper"] = out["value"] + out.pop("half_up")
+
     out = out.rename(columns={"population": "population_16plus"})
     names = dataset.tables["areas"].set_index(dataset.tables["areas"]["area_code"].astype(str))["area_name"]
     out["geography_name"] = names.reindex(out["geography_code"]).astype(str).to_numpy()
     out["rate"] = np.where(
         out["population_16plus"] > 0, out["value"] / out["population_16plus"] * 100, np.nan
     )
-    out["measure"] = measure_used
+    out["measure"] = measure
     out["prevalence_period"] = prevalence_period
     out["population_year"] = year
     sex_order = {"female": 0, "male": 1, "all": 2}
@@ -454,6 +785,9 @@ def expected_victims_trend(
     periods: Sequence[str],
     measure: str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    national: pd.DataFrame | None = None,
+    profile: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Expected victims for several periods, from one CSEW question set only.
 
@@ -475,7 +809,9 @@ def expected_victims_trend(
         what="expected victims for " + ", ".join(f"{p} (CSEW {c[1]})" for p, c in choices.items()),
     )
     frames = [
-        expected_victims(dataset, period, choices[period][0], confidence).assign(period=period)
+        expected_victims(
+            dataset, period, choices[period][0], confidence, national=national, profile=profile
+        ).assign(period=period)
         for period in periods
     ]
     out = pd.concat(frames, ignore_index=True)

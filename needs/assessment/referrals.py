@@ -35,11 +35,16 @@ Unmet households
 ----------------
 Survivors are often referred to several services, so referral-level decline rates overstate
 the number of households whose need went unmet (Women's Aid, "Why are so many referrals into
-refuge unsuccessful?"; ``shared/DOMAIN.md`` section 2.3). A household is **unmet** in an
-area when it had at least one ``unable_to_support`` referral to a service hosted in the area
-in the period and **no support anywhere** in the period (no accepted referral to any
-service, in any area, whose support overlaps the period). It is counted once per area
-however many referrals it made.
+refuge unsuccessful?"; ``shared/DOMAIN.md`` section 2.3). A household is **unable to be
+supported** in an area when it had at least one ``unable_to_support`` referral to a service
+hosted in the area in the period and **no support by any service in this dataset** in the
+period (no accepted referral to any service of the dataset, in any area, whose support
+overlaps the period; the dataset holds only the services that sent records, so a household
+may have been supported elsewhere). Its **need went unmet** when one of those declines was
+for lack of capacity or for needs the service could not meet
+(:data:`needs.reference.categories.UNMET_NEED_REASONS`): a decline because the survivor declined
+or disengaged, or because the referral was ineligible or inappropriate, is not unmet need. It
+is counted once per area however many referrals it made.
 """
 
 from __future__ import annotations
@@ -489,17 +494,26 @@ def unmet_households(
     * ``households_supported``: :func:`needs.assessment.counting.households_supported` for services
       hosted in the area (the one definition used everywhere);
     * ``households_unmet``: distinct households with at least one ``unable_to_support``
-      referral made in the period to a service in the area and **no support anywhere in the
-      period** (no accepted referral to any service whose support overlaps the period);
-    * ``households_unmet_capacity``: those of them with at least one decline for a reason in
-      ``CAPACITY_DECLINE_REASONS``;
-    * ``unmet_share = households_unmet / households_referred`` with a Wilson interval.
+      referral made in the period to a service in the area, for any reason, and **not
+      supported by any service in this dataset in the period** (no accepted referral to any
+      service of the dataset whose support overlaps the period);
+    * ``households_unmet_need`` (the headline unmet need): those of them with at least one
+      decline for a reason in ``UNMET_NEED_REASONS`` (capacity or needs not met);
+    * ``households_unmet_capacity``: those with at least one decline for a reason in
+      ``CAPACITY_DECLINE_REASONS``; ``households_unmet_needs``: the others of
+      ``households_unmet_need`` (needs not met, no capacity decline), so
+      ``households_unmet_need = households_unmet_capacity + households_unmet_needs``;
+    * ``households_unable_other``: ``households_unmet - households_unmet_need``, unable to be
+      supported only for reasons that are not unmet need (survivor declined or disengaged,
+      ineligible or inappropriate referral, other or not known);
+    * ``unmet_share = households_unmet_need / households_referred`` with a Wilson interval.
 
     Returns
     -------
     pandas.DataFrame
         ``area_code, households_referred, households_supported, households_unmet,
-        households_unmet_capacity, unmet_share, lower, upper``.
+        households_unmet_need, households_unmet_capacity, households_unmet_needs,
+        households_unable_other, unmet_share, lower, upper``.
     """
     context = _context(dataset, period, context)
     areas = np.asarray(context["host_tier_one"].cat.categories, dtype=object)
@@ -510,6 +524,7 @@ def unmet_households(
     made = context["made_in_period"].to_numpy()
     unable = made & (context["outcome"] == "unable_to_support").to_numpy()
     capacity = unable & context["decline_reason"].isin(cat.CAPACITY_DECLINE_REASONS).to_numpy()
+    need = unable & context["decline_reason"].isin(cat.UNMET_NEED_REASONS).to_numpy()
     ever_supported = np.zeros(n_households, dtype=bool)
     ever_supported[household[context["supported_in_period"].to_numpy()]] = True
 
@@ -523,9 +538,12 @@ def unmet_households(
             "area_code": areas,
             "households_referred": per_area(made, False),
             "households_unmet": per_area(unable, True),
+            "households_unmet_need": per_area(need, True),
             "households_unmet_capacity": per_area(capacity, True),
         }
     )
+    result["households_unmet_needs"] = result["households_unmet_need"] - result["households_unmet_capacity"]
+    result["households_unable_other"] = result["households_unmet"] - result["households_unmet_need"]
     supported = households_supported(context, period, by=["host_tier_one"])
     supported = supported.astype({"host_tier_one": str}).set_index("host_tier_one")["households"]
     result.insert(
@@ -533,7 +551,7 @@ def unmet_households(
     )
     result = result[(result["households_referred"] > 0) | (result["households_supported"] > 0)]
     result = result.reset_index(drop=True)
-    ci = wilson(result["households_unmet"], result["households_referred"], confidence)
+    ci = wilson(result["households_unmet_need"], result["households_referred"], confidence)
     result[["unmet_share", "lower", "upper"]] = ci.to_numpy()
     return result
 

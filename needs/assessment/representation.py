@@ -11,11 +11,18 @@ the expected profile of victims:
 * expected share: for sex and age band, the composition of expected victims (population x
   CSEW prevalence, :mod:`needs.assessment.population`); for the Census characteristics, the area's
   Census 2021 profile of residents aged 16+ weighted by the relative prevalence of domestic
-  abuse in each category where the ``characteristics`` table gives one (blank = 1);
+  abuse in each category (CSEW group rate / all-group rate of the same table, shipped in
+  ``needs/reference/resources/csew_relative_prevalence.csv``, or the ``characteristics``
+  table's own ``relative_prevalence`` where it gives one), 1 where none is published
+  (``weight_basis`` says which, and flags a question set other than the rates');
 * representation ratio = observed share / expected share with its interval
-  (:func:`needs.methods.comparisons.representation_ratio`); a group is **under-reached** when the upper
-  limit of the ratio is below 1 (DOMAIN.md 6.3, ``representation_index``: values below 1
-  suggest under-reach);
+  (:func:`needs.methods.comparisons.representation_ratio`), compared with 1 at OHID's two
+  levels, 95% and 99.8% (``significance``). A group is **under-reached** (DOMAIN.md 6.3,
+  ``representation_index``: values below 1 suggest under-reach) when its ratio is below 1 at
+  95% or more, is at most :data:`needs.reference.constants.UNDER_REACH_MAX_RATIO`, its expected
+  share is weighted by a relative prevalence (``weight_basis``; a population share is not
+  evidence of under-reach) and it is not the majority group whose ratio only mirrors the
+  others' (:func:`_majority`);
 * a chi-square goodness-of-fit test of the observed counts against the expected shares per
   area x characteristic x basis (:func:`needs.methods.comparisons.goodness_of_fit_grouped`).
 
@@ -39,24 +46,38 @@ import numpy as np
 import pandas as pd
 
 from needs.assessment.counting import made_in_period, referrals_in_context, supported_in_period
-from needs.assessment.population import expected_victims_by_band
+from needs.assessment.population import expected_victims_by_band, select_prevalence
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
 from needs.methods import comparisons, intervals
 from needs.reference import categories as cat
-from needs.reference.constants import DEFAULT_CONFIDENCE, MIN_EXPECTED_COUNT_FOR_GOF
+from needs.reference.constants import (
+    DEFAULT_CONFIDENCE,
+    MAJORITY_EXPECTED_SHARE,
+    MIN_EXPECTED_COUNT_FOR_GOF,
+    OHID_CONFIDENCE_LEVELS,
+    UNDER_REACH_MAX_RATIO,
+)
+from needs.reference.locations import resource
 from needs.reference.periods import period_end, period_start
 
 __all__ = [
     "BASES",
     "CATEGORY_ORDER",
+    "NOT_WEIGHTED",
     "ProfileCounter",
     "CHARACTERISTIC_LISTS",
     "expected_shares",
+    "flag_rows",
     "household_profiles",
     "observed_counts",
+    "relative_prevalence_weights",
     "representation",
 ]
+
+#: ``weight_basis`` of an expected share that is the population share, not weighted by relative
+#: prevalence (no published CSEW rate for the group): no under-reach flag is raised on it.
+NOT_WEIGHTED = "population share, not weighted"
 
 #: Every characteristic compared: referral column -> category list.
 CHARACTERISTIC_LISTS: dict[str, cat.CategoryList] = {
@@ -73,6 +94,8 @@ REPRESENTATION_COLUMNS: tuple[str, ...] = (
     "category",
     "basis",
     "expected_share",
+    "weight",
+    "weight_basis",
     "observed_count",
     "observed_total",
     "observed_share",
@@ -81,6 +104,8 @@ REPRESENTATION_COLUMNS: tuple[str, ...] = (
     "ratio",
     "ratio_lower",
     "ratio_upper",
+    "significance",
+    "majority",
     "under_reached",
 )
 GOODNESS_OF_FIT_COLUMNS: tuple[str, ...] = (
@@ -422,27 +447,114 @@ def _category_codes(values: pd.Series, codes: tuple[str, ...]) -> np.ndarray | N
     return np.asarray(lookup, dtype=np.int32)[index]
 
 
-def _census_profile(dataset: Dataset) -> pd.DataFrame:
+def relative_prevalence_weights() -> pd.DataFrame:
+    """Relative prevalence of domestic abuse by protected characteristic, as shipped.
+
+    weight(k) = CSEW last-year prevalence in group k / the all-group prevalence of the same
+    table (``needs/reference/resources/csew_relative_prevalence.csv``; sources and question set
+    in that folder's README): disability, sexual orientation and gender identity from the CSEW
+    year ending March 2022 (partner abuse, women aged 16 and over; ONS appendix tables as
+    republished for UK SDG indicator 5.2.1), ethnic group from the CSEW year ending March 2023
+    (any domestic abuse, adults aged 16 and over; GOV.UK Ethnicity facts and figures). Both are
+    the **old** CSEW question set. A group ONS suppressed has a blank weight.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``characteristic``, ``category``, ``csew_group``, ``rate``, ``reference_rate`` (percent),
+        ``weight``, ``csew_period``, ``question_set``, ``csew_measure``, ``source_title``,
+        ``source_url``.
+    """
+    table = pd.read_csv(resource("csew_relative_prevalence.csv"), dtype={"question_set": str})
+    return table
+
+
+def _rates_measure(dataset: Dataset, period: str, measure: str | None) -> tuple[str | None, pd.DataFrame]:
+    """The CSEW question set of the rates used for expected victims, and those rates (empty
+    when the dataset has none for ``period``)."""
+    if not dataset.has("prevalence"):
+        return None, pd.DataFrame(columns=["sex", "age_band"])
+    try:
+        chosen, prevalence_period = select_prevalence(dataset, period, measure)
+    except InputError:
+        return None, pd.DataFrame(columns=["sex", "age_band"])
+    table = dataset.tables["prevalence"]
+    rows = table[
+        (table["measure"].astype(str) == chosen) & (table["period"].astype(str) == prevalence_period)
+    ]
+    return chosen, rows.astype({"sex": str, "age_band": str})
+
+
+def _weight_table(rates_measure: str | None) -> pd.DataFrame:
+    """The shipped relative prevalence weight and its basis for every Census characteristic
+    and category (:func:`relative_prevalence_weights`).
+
+    ``weight_basis`` names the source ("CSEW YE Mar 2022, old question set"), says when its
+    question set differs from that of the rates used for expected victims, or is
+    :data:`NOT_WEIGHTED`. An area whose ``characteristics`` rows give its own
+    ``relative_prevalence`` for a characteristic uses those instead (:func:`_census_profile`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``characteristic``, ``category``, ``weight`` (NaN: not weighted), ``weight_basis``.
+    """
+    grid = pd.DataFrame(
+        [
+            (name, code)
+            for name, categories in cat.PROTECTED_CHARACTERISTICS.items()
+            if name not in ("sex", "age_band")
+            for code in categories.codes
+            if code != cat.NOT_KNOWN
+        ],
+        columns=["characteristic", "category"],
+    )
+    shipped = relative_prevalence_weights()
+    shipped = shipped[shipped["weight"].notna()]
+    basis = "CSEW " + shipped["csew_period"].astype(str) + ", " + shipped["question_set"] + " question set"
+    if rates_measure is not None:
+        differs = shipped["question_set"] != rates_measure
+        basis = basis.where(~differs, basis + f" (rates: {rates_measure} question set)")
+    shipped = shipped.assign(weight_basis=basis)[["characteristic", "category", "weight", "weight_basis"]]
+    out = grid.merge(shipped, on=["characteristic", "category"], how="left")
+    out["weight_basis"] = out["weight_basis"].fillna(NOT_WEIGHTED)
+    return out
+
+
+def _census_profile(dataset: Dataset, weights: pd.DataFrame) -> pd.DataFrame:
     """Census 16+ profile of each tier-one area, weighted by relative prevalence.
 
     Rows for the area's base areas (districts) are summed; rows given for the tier-one area
-    itself are used only for characteristics its districts do not have (never both).
+    itself are used only for characteristics its districts do not have (never both). Each
+    row's Census count is multiplied by its weight: where any of the area's rows of a
+    characteristic give ``relative_prevalence``, the area's own figure on each row (the
+    characteristic's weights come from the dataset, decided area by area so an area's figures
+    do not depend on the other areas in the data); otherwise the shipped weight of the
+    category (:func:`_weight_table`); 1 where there is none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, ``characteristic``, ``category``, ``weight`` (the weighted count),
+        ``relative`` (the weight applied, NaN where none), ``from_dataset``.
     """
-    columns = ["area_code", "characteristic", "category", "weight"]
+    columns = ["area_code", "characteristic", "category", "count", "own"]
+    out_columns = ["area_code", "characteristic", "category", "weight", "relative", "from_dataset"]
     if not dataset.has("characteristics"):
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=out_columns)
     table = dataset.tables["characteristics"]
-    relative = (
-        table["relative_prevalence"].astype(float)
+    own = (
+        pd.to_numeric(table["relative_prevalence"], errors="coerce").astype(float)
         if "relative_prevalence" in table.columns
-        else pd.Series(1.0, index=table.index)
+        else pd.Series(np.nan, index=table.index)
     )
     rows = pd.DataFrame(
         {
             "source_area": table["area_code"].astype(str),
             "characteristic": table["characteristic"].astype(str),
             "category": table["category"].astype(str),
-            "weight": table["count"].astype(float) * relative.fillna(1.0),
+            "count": table["count"].astype(float),
+            "own": own.to_numpy(),
         }
     )
     rows = rows[rows["category"] != cat.NOT_KNOWN]
@@ -456,7 +568,83 @@ def _census_profile(dataset: Dataset) -> pd.DataFrame:
     tier_one = tier_one.merge(covered, on=["area_code", "characteristic"], how="left", indicator=True)
     tier_one = tier_one[tier_one["_merge"] == "left_only"]
     combined = pd.concat([base[columns], tier_one[columns]], ignore_index=True)
-    return combined.groupby(["area_code", "characteristic", "category"], as_index=False)["weight"].sum()
+    combined["from_dataset"] = (
+        combined["own"].notna().groupby([combined["area_code"], combined["characteristic"]]).transform("any")
+    )
+    combined = combined.merge(
+        weights[["characteristic", "category", "weight"]], on=["characteristic", "category"], how="left"
+    )
+    combined["relative"] = combined["own"].where(combined["from_dataset"], combined["weight"])
+    combined["weight"] = combined["count"] * combined["relative"].fillna(1.0)
+    keys = ["area_code", "characteristic", "category"]
+    return combined.groupby(keys, as_index=False).agg(
+        weight=("weight", "sum"), relative=("relative", "first"), from_dataset=("from_dataset", "first")
+    )[out_columns]
+
+
+def _age_profile_source() -> str:
+    """The CSEW table behind :mod:`needs.assessment.population`'s modelled age profile, e.g.
+    ``"CSEW age profile YE Mar 2020, old question set"`` (read from its shipped resource)."""
+    try:
+        table = pd.read_csv(resource("csew_age_profile.csv"))
+    except (FileNotFoundError, OSError):
+        return "CSEW age profile"
+    found = table["table"].astype(str).str.extract(r"(YE Mar \d{4})")[0].dropna()
+    return f"CSEW age profile {found.iloc[0]}, old question set" if len(found) else "CSEW age profile"
+
+
+def _band_basis(bands: pd.DataFrame, rates: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """``weight_basis`` of the sex and age-band expected shares (expected victims).
+
+    A sex is weighted when the rates have a row for that sex. An age band's expected share is
+    weighted by age when a published rate for the band was applied to some of its population
+    ("CSEW rates by age band"), or when its rate was modelled from the documented age profile
+    (``rate_basis`` of :func:`needs.assessment.population.expected_victims_by_band`; the profile's
+    table and question set are named and flagged when they differ from the rates'). A band that
+    took the all-adults rate with no age profile is a population share (:data:`NOT_WEIGHTED`).
+    """
+    frames = []
+    sexes = set(rates["sex"]) - {"all"}
+    sex_rows = bands[["tier_one_code", "sex"]].drop_duplicates()
+    frames.append(
+        pd.DataFrame(
+            {
+                "area_code": sex_rows["tier_one_code"].astype(str),
+                "characteristic": "sex",
+                "category": sex_rows["sex"].astype(str),
+                "weight_basis": np.where(
+                    sex_rows["sex"].isin(sexes), f"CSEW rates by sex, {measure} question set", NOT_WEIGHTED
+                ),
+            }
+        )
+    )
+    basis = (
+        bands["rate_basis"].astype(str) if "rate_basis" in bands.columns else pd.Series("", index=bands.index)
+    )
+    flags = bands.assign(
+        _published=bands["rate_age_band"].astype(str) != "all",
+        _modelled=basis.str.startswith("modelled"),
+    )
+    by_band = flags.groupby(["tier_one_code", "age_band"], as_index=False)[["_published", "_modelled"]].any()
+    profile = _age_profile_source()
+    modelled = profile
+    if measure and "old question set" in profile and measure != "old":
+        modelled += f" (rates: {measure} question set)"
+    frames.append(
+        pd.DataFrame(
+            {
+                "area_code": by_band["tier_one_code"].astype(str),
+                "characteristic": "age_band",
+                "category": by_band["age_band"].astype(str),
+                "weight_basis": np.select(
+                    [by_band["_published"], by_band["_modelled"]],
+                    [f"CSEW rates by age band, {measure} question set", modelled],
+                    NOT_WEIGHTED,
+                ),
+            }
+        )
+    )
+    return pd.concat(frames, ignore_index=True)
 
 
 def expected_shares(
@@ -467,21 +655,31 @@ def expected_shares(
     - ``sex`` and ``age_band``: share of expected victims (:func:`needs.assessment.population.
       expected_victims_by_band`, population x CSEW rate) in the sex or age band, summed over
       the area's districts. Missing if the dataset has no applicable prevalence rates.
-    - Census characteristics: w_k / sum_j w_j with w_k = sum over districts of Census 16+
-      count(k) x relative_prevalence(k) (blank relative prevalence = 1), over the known
-      categories. A category absent from a characteristic the area has a profile for gets 0.
+    - Census characteristics: expected share(k) = w_k / sum_j w_j with
+      w_k = sum over districts of Census 16+ count(k) x weight(k), over the known categories;
+      weight(k) = CSEW prevalence in group k / all-group prevalence of the same table
+      (:func:`relative_prevalence_weights`, or the dataset's ``relative_prevalence`` where it
+      gives one for the characteristic), 1 where no weight exists. E.g. a group with 20% of
+      the population and weight 2 beside one of 80% with weight 1: 0.4 / (0.4 + 0.8) = 1/3.
+      A category absent from a characteristic the area has a profile for gets 0.
     - Pregnancy and additional needs: no population profile exists, so no rows (NaN).
 
     Returns
     -------
     pandas.DataFrame
-        ``area_code``, ``characteristic``, ``category``, ``expected_share``.
+        ``area_code``, ``characteristic``, ``category``, ``expected_share``, ``weight``
+        (relative prevalence applied; NaN where none), ``weight_basis`` (source and question set
+        of the weight, flagged where it differs from the rates'; :data:`NOT_WEIGHTED` where
+        there is none).
     """
+    rates_measure, rates = _rates_measure(dataset, period, measure)
+    weights = _weight_table(rates_measure)
     frames = []
     try:
         bands = expected_victims_by_band(dataset, period, measure, confidence)
     except InputError:
         bands = None
+    band_basis = pd.DataFrame(columns=["area_code", "characteristic", "category", "weight_basis"])
     if bands is not None:
         for characteristic in ("sex", "age_band"):
             frames.append(
@@ -490,13 +688,15 @@ def expected_shares(
                 .rename(columns={"tier_one_code": "area_code", characteristic: "category", "value": "weight"})
                 .assign(characteristic=characteristic)
             )
-    frames.append(_census_profile(dataset))
-    weights = pd.concat(frames, ignore_index=True)
-    weights = weights[weights["category"] != cat.NOT_KNOWN]
-    totals = weights.groupby(["area_code", "characteristic"])["weight"].transform("sum")
-    weights["expected_share"] = weights["weight"] / totals.where(totals > 0)
+        band_basis = _band_basis(bands, rates, str(bands["measure"].iloc[0]) if len(bands) else "")
+    census = _census_profile(dataset, weights)
+    frames.append(census[["area_code", "characteristic", "category", "weight"]])
+    profile = pd.concat(frames, ignore_index=True)
+    profile = profile[profile["category"] != cat.NOT_KNOWN]
+    totals = profile.groupby(["area_code", "characteristic"])["weight"].transform("sum")
+    profile["expected_share"] = profile["weight"] / totals.where(totals > 0)
     # Categories missing from a profile that exists count as expected share 0.
-    present = weights[["area_code", "characteristic"]].drop_duplicates()
+    present = profile[["area_code", "characteristic"]].drop_duplicates()
     grid = present.merge(
         pd.DataFrame(
             [
@@ -510,11 +710,94 @@ def expected_shares(
         on="characteristic",
     )
     out = grid.merge(
-        weights[["area_code", "characteristic", "category", "expected_share"]],
+        profile[["area_code", "characteristic", "category", "expected_share"]],
         on=["area_code", "characteristic", "category"],
         how="left",
     )
     out["expected_share"] = out["expected_share"].fillna(0.0)
+    out = out.merge(
+        weights[["characteristic", "category", "weight", "weight_basis"]],
+        on=["characteristic", "category"],
+        how="left",
+    )
+    local = census.loc[census["from_dataset"].astype(bool), ["area_code", "characteristic", "category", "relative"]]
+    out = out.merge(local, on=["area_code", "characteristic", "category"], how="left")
+    given = out["relative"].notna() | out.set_index(["area_code", "characteristic"]).index.isin(
+        pd.MultiIndex.from_frame(local[["area_code", "characteristic"]])
+    )
+    # An area that gives its own weights for a characteristic: a blank category is not weighted.
+    out["weight"] = out["weight"].where(~given, out["relative"])
+    out["weight_basis"] = out["weight_basis"].where(
+        ~given, np.where(out["relative"].notna(), "relative prevalence given in the dataset", NOT_WEIGHTED)
+    )
+    out = out.drop(columns="relative")
+    out = out.merge(
+        band_basis, on=["area_code", "characteristic", "category"], how="left", suffixes=("", "_band")
+    )
+    out["weight_basis"] = out["weight_basis"].fillna(out["weight_basis_band"]).fillna(NOT_WEIGHTED)
+    return out[["area_code", "characteristic", "category", "expected_share", "weight", "weight_basis"]]
+
+
+def _majority(frame: pd.DataFrame) -> pd.Series:
+    """Rows of the majority group of their area x characteristic x basis.
+
+    Among the categories with an expected share, the one with the largest expected share is
+    the majority when that share is above :data:`MAJORITY_EXPECTED_SHARE` or when only two
+    categories have an expected share above 0 (a two-group characteristic: its two ratios mirror
+    each other). Its ratio is mostly the mirror image of the other groups' (shares sum to 1),
+    so it is not flagged as under-reached.
+    """
+    keys = [frame["area_code"], frame["characteristic"], frame["basis"]]
+    share = frame["expected_share"].astype(float)
+    largest = share.groupby(keys).transform("max")
+    groups = (share > 0).groupby(keys).transform("sum")
+    tie = (share == largest) & share.notna()
+    top = tie & (tie.astype(int).groupby(keys).cumsum() == 1)
+    return (top & ((share > MAJORITY_EXPECTED_SHARE) | (groups == 2))).astype(bool)
+
+
+def flag_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``significance``, ``majority`` and ``under_reached`` to representation rows.
+
+    - significance: the representation ratio (:func:`needs.methods.comparisons.representation_ratio`,
+      Wilson limits of the observed share / expected share) against 1 at OHID's two levels,
+      95% and 99.8% (:data:`needs.reference.constants.OHID_CONFIDENCE_LEVELS`,
+      :func:`needs.methods.comparisons.significance_against`); ``None`` where there is no ratio.
+    - majority: :func:`_majority`.
+    - under_reached: significance "below at 95%" or "below at 99.8%" **and**
+      ratio <= :data:`needs.reference.constants.UNDER_REACH_MAX_RATIO` **and**
+      ``weight_basis`` is not :data:`NOT_WEIGHTED` **and** not majority.
+
+    Parameters
+    ----------
+    frame
+        ``area_code``, ``characteristic``, ``basis``, ``observed_count``, ``observed_total``,
+        ``expected_share``, ``ratio``, ``weight_basis``.
+    """
+    out = frame.copy()
+    out["significance"] = pd.Series(None, index=out.index, dtype=object)
+    comparable = (out["observed_total"] > 0) & (out["expected_share"] > 0)
+    if comparable.any():
+        levels = comparisons.representation_ratio(
+            out.loc[comparable, "observed_count"].to_numpy(),
+            out.loc[comparable, "observed_total"].to_numpy(),
+            out.loc[comparable, "expected_share"].to_numpy(),
+            confidence=list(OHID_CONFIDENCE_LEVELS),
+        )
+        lowers = [column for column in levels.columns if column.startswith("lower_")]
+        bounds = {
+            level: (levels[lower].to_numpy(), levels["upper_" + lower[len("lower_") :]].to_numpy())
+            for level, lower in zip(OHID_CONFIDENCE_LEVELS, lowers, strict=True)
+        }
+        out.loc[comparable, "significance"] = comparisons.significance_against(bounds, null=1.0)
+    out["majority"] = _majority(out)
+    below = [f"below at {100 * level:g}%" for level in OHID_CONFIDENCE_LEVELS]
+    out["under_reached"] = (
+        out["significance"].isin(below)
+        & (out["ratio"] <= UNDER_REACH_MAX_RATIO)
+        & (out["weight_basis"] != NOT_WEIGHTED)
+        & ~out["majority"]
+    ).astype(bool)
     return out
 
 
@@ -534,8 +817,19 @@ def representation(
     the ratio and its limits are NaN (``under_reached`` False).
 
     observed_share = observed_count / observed_total (Wilson interval);
-    ratio = observed_share / expected_share (:func:`needs.methods.comparisons.representation_ratio`);
-    under_reached = ratio_upper < 1.
+    ratio = observed_share / expected_share (:func:`needs.methods.comparisons.representation_ratio`),
+    with its interval at ``confidence``;
+    significance = the ratio against 1 at OHID's two levels, 95% and 99.8%
+    (:data:`needs.reference.constants.OHID_CONFIDENCE_LEVELS`,
+    :func:`needs.methods.comparisons.significance_against`): "below at 99.8%", "below at 95%",
+    "not significant", "above at 95%", "above at 99.8%";
+    majority = the group with the largest expected share of its area x characteristic x basis
+    when that share is above :data:`needs.reference.constants.MAJORITY_EXPECTED_SHARE` or the
+    characteristic has two groups (its ratio mirrors the others');
+    under_reached = significance below 1 at 95% (or 99.8%) **and** ratio at most
+    :data:`needs.reference.constants.UNDER_REACH_MAX_RATIO` **and** an expected share weighted
+    by relative prevalence (``weight_basis`` is not :data:`NOT_WEIGHTED`) **and** not the
+    majority group.
 
     Parameters
     ----------
@@ -604,7 +898,7 @@ def representation(
         out.loc[comparable, "ratio"] = np.asarray(rr["value"], dtype=float)
         out.loc[comparable, "ratio_lower"] = np.asarray(rr["lower"], dtype=float)
         out.loc[comparable, "ratio_upper"] = np.asarray(rr["upper"], dtype=float)
-    out["under_reached"] = (out["ratio_upper"] < 1).fillna(False).astype(bool)
+    out = flag_rows(out)
 
     order = _CHARACTERISTIC_ORDER
     out = out.merge(CATEGORY_ORDER, on=["characteristic", "category"], how="left")

@@ -199,6 +199,19 @@ DECLINE_REASONS = CategoryList(
 #: Decline reasons that mean the service was full: the capacity-related share.
 CAPACITY_DECLINE_REASONS: tuple[str, ...] = ("no_capacity_space",)
 
+#: Decline reasons that mean the service could not meet the household's needs (accessibility,
+#: complex needs, family size; an unsafe location; no recourse to public funds).
+NEEDS_NOT_MET_REASONS: tuple[str, ...] = ("unable_to_meet_needs", "risk_location_unsafe", "nrpf_no_funding_route")
+
+#: Decline reasons that count as **unmet need**: unable to be supported for lack of capacity or
+#: for needs the service could not meet. Not unmet need: ``survivor_declined_or_disengaged``
+#: (the survivor's choice), ``inappropriate_referral_not_eligible`` (ineligible or
+#: inappropriate referral), ``other`` and not known; nor the outcomes ``survivor_declined``
+#: and ``withdrawn_by_referrer``. The unmet households of
+#: :func:`needs.assessment.referrals.unmet_households` and the reason groups of
+#: :data:`needs.assessment.flow.REASON_GROUPS` are built from these.
+UNMET_NEED_REASONS: tuple[str, ...] = (*CAPACITY_DECLINE_REASONS, *NEEDS_NOT_MET_REASONS)
+
 END_REASONS = CategoryList(
     "end_reason",
     "Why support ended.",

@@ -35,3 +35,42 @@ DAYS_PER_YEAR = 365.25
 SYMBOL_CONFIDENTIAL = "[c]"  # suppressed to protect confidentiality
 SYMBOL_NOT_AVAILABLE = "[x]"  # not available
 SYMBOL_NOT_APPLICABLE = "[z]"  # not applicable
+
+#: Design factor (deft: the ratio of the survey's standard error to that of a simple random
+#: sample of the same size) applied to a CSEW prevalence rate when no published limits exist
+#: and the interval is worked from its unweighted base: half-width = z x deft x sqrt(p(1-p)/n).
+#: ONS computes CSEW confidence intervals with design factors for the clustered, stratified,
+#: weighted sample ("User guide to crime statistics for England and Wales", section on
+#: confidence intervals and statistical significance; design factors tabulated in the CSEW
+#: Technical Report, Volume One, Kantar Public / TNS BMRB). 1.2 is taken as a typical deft for
+#: a self-completion prevalence measure of the order ONS reports; it is an assumption, not a
+#: value read from a published domestic abuse table (none is in the project's reference data).
+CSEW_DESIGN_FACTOR = 1.2
+
+#: A group is called "reached less than expected" only when its representation ratio is at most
+#: this value (observed share at least a fifth below the expected share) as well as significantly
+#: below 1. The four-fifths rule (US EEOC Uniform Guidelines on Employee Selection Procedures
+#: 1978, 29 CFR 1607.4D) is the usual threshold for a material shortfall of one group's share;
+#: smaller shortfalls are within what the proxies behind the expected share (national CSEW
+#: relative prevalence from another year or question set, Census 2021 profile) can produce.
+UNDER_REACH_MAX_RATIO = 0.8
+
+#: Expected share above which a group is a majority: its ratio mirrors the other groups' and is
+#: not flagged as under-reached (the group with the larger expected share of a two-group
+#: characteristic is treated the same way).
+MAJORITY_EXPECTED_SHARE = 0.5
+
+#: Replicates of the capacity bootstrap (Poisson arrivals, resampled stays) that gives units
+#: needed its interval (:func:`needs.assessment.capacity.erlang_model`); seeded with DEFAULT_SEED.
+CAPACITY_BOOTSTRAP_REPLICATES = 1000
+
+#: Significance level of the loss model's consistency check (exact binomial test of observed
+#: turn-aways against the modelled blocking probability).
+LOSS_CHECK_ALPHA = 0.05
+
+#: Units of a loss-model pool that opened less than this many of its longest observed stays
+#: before the period are simulated from empty at their opening; older pools start in the
+#: stationary state (:func:`needs.methods.queueing.simulate_loss_year`). The check at
+#: LOSS_CHECK_ALPHA compares the observed turn-aways and occupancy with simulated years
+#: (Monte Carlo p-values), not with the binomial test, wherever stays can be simulated.
+WARMUP_LONGEST_STAYS = 2.0

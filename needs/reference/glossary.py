@@ -200,9 +200,11 @@ GLOSSARY: tuple[Term, ...] = tuple(
             ),
             Term(
                 "Unmet need",
-                "Households that a service in the area was unable to support and that no service "
-                "in this data supported in the period: households, not referrals. Services that "
-                "sent no records cannot be seen, so it is an upper bound.",
+                "Households that a service in the area was unable to support for lack of capacity "
+                "or for needs it could not meet, and that no service in this dataset supported in "
+                "the period: households, not referrals. Declines because the survivor declined or "
+                "disengaged, or the referral was ineligible or inappropriate, are not unmet need. "
+                "Services that sent no records cannot be seen, so it is an upper bound.",
                 _TOOLKIT,
             ),
         ),

@@ -187,6 +187,27 @@ POPULATION = Table(
     foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
 )
 
+POPULATION_PROJECTION = Table(
+    "population_projection",
+    "Projected resident population by single year of age and sex (ONS subnational population "
+    "projections), for areas without child areas, for the mid-years after the population table's: "
+    "projected need for the strategy period. Optional: without it the report says the projection "
+    "is not provided.",
+    (
+        *POPULATION.columns[:4],
+        Column("population", "number", "Projected number of residents (not rounded).", minimum=0, example=1234.5),
+        Column(
+            "edition",
+            "text",
+            "The projection's edition and variant, e.g. 'ONS 2022-based SNPP, migration category variant'.",
+            example="ONS 2022-based SNPP, migration category variant",
+        ),
+    ),
+    key=("area_code", "year", "sex", "age"),
+    required=False,
+    foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
+)
+
 PREVALENCE = Table(
     "prevalence",
     "National CSEW last-year domestic abuse prevalence rates (percent), with the question "
@@ -635,6 +656,7 @@ TABLES: dict[str, Table] = {
     for table in (
         AREAS,
         POPULATION,
+        POPULATION_PROJECTION,
         PREVALENCE,
         CHARACTERISTICS,
         SERVICES,

@@ -41,7 +41,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures import DEFAULT_AREA, DEFAULT_DATA, DEFAULT_PERIOD
 
+import needs
 import needs.assessment.capacity as capacity
 from needs.assessment.capacity import (
     active_services,
@@ -209,14 +211,19 @@ def test_throughput_stay_occupancy(dataset):
         "occupancy", "annual_throughput", "capacity_full_occupancy",
     ]  # fmt: skip
     shire = one(table, area_code=SHIRE, accommodation_type="refuge")
-    # stays 30 + 40 + 10 + 50 + 59 = 189 nights over 5 episodes; nights in period 159.
+    # stays 30, 40 (begun 30 nights before the period: enters at 30), 10+ (open), 50, 59+
+    # (open); nights in period 159. Kaplan-Meier with delayed entry: at 30, 3 at risk (the
+    # stay entering at 30 is not yet), S = 2/3; at 40, 3 at risk, S = 4/9; at 50, 2 at risk,
+    # S = 2/9; restricted to the longest stay, 59: 30 + 10(2/3) + 10(4/9) + 9(2/9) = 43.11
+    # (the cut-at-the-end mean was 189 / 5 = 37.8).
+    km = 30 + 10 * 2 / 3 + 10 * 4 / 9 + 9 * 2 / 9
     assert shire["units"] == 5
     assert shire["households_supported"] == 5
-    assert shire["mean_stay_days"] == pytest.approx(37.8)
+    assert shire["mean_stay_days"] == pytest.approx(km)
     assert shire["occupancy"] == pytest.approx(159 / (5 * 365))
-    assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1825) / 37.8)
-    # capacity at full occupancy: 5 units x 365.25 / 37.8 nights = 48.3 households a year
-    assert shire["capacity_full_occupancy"] == pytest.approx(5 * 365.25 / 37.8)
+    assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1825) / km)
+    # capacity at full occupancy: 5 units x 365.25 / 43.11 nights = 42.4 households a year
+    assert shire["capacity_full_occupancy"] == pytest.approx(5 * 365.25 / km)
     assert shire["capacity_full_occupancy"] > shire["annual_throughput"]
     unity = one(table, area_code=UNITY, accommodation_type="refuge")
     assert unity["mean_stay_days"] == pytest.approx(20.0)
@@ -234,17 +241,39 @@ def test_capacity_inputs_and_erlang_model(dataset):
     assert shire["annual_cost"] == 160000.0
     table = erlang_model(dataset, PERIOD, target_turnaway=0.05)
     assert list(table.columns) == list(capacity.ERLANG_COLUMNS)
-    row = one(table, area_code=SHIRE, accommodation_type="refuge")
-    load = 5 * 37.8 / YEAR  # 0.5175 Erlangs
+    # The model's grain is type x specialism: S1 (generic, 3 units) and S2 (black_minoritised,
+    # 2 units) are separate pools.
+    row = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    # Offered to S1: H1, H3, H5 accepted and H6 declined for capacity (D1): 4 households.
+    assert (row["units"], row["arrivals_per_year"]) == (3, 4)
+    # S1's stays: E1 30 ended; E2 40 ended, entering at 30 (began 2 March); E3 10 and E5 59
+    # open at 1 April 2025 (censored). At t=30 at risk E1, E5 (E2 enters at 30): S = 1/2; at
+    # t=40 at risk E2, E5: S = 1/4. RMST(59) = 30 + 10/2 + 19/4 = 39.75 days.
+    assert (row["stays"], row["censored_stays"]) == (4, 2)
+    assert row["mean_stay_days"] == pytest.approx(39.75)
+    load = 4 * 39.75 / YEAR  # 0.4353 erlangs
     assert row["offered_load"] == pytest.approx(load)
-    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(5, load))
-    assert row["observed_turnaway_share"] == pytest.approx(2 / 8)
-    # B(1, a) = a/(1+a) = 0.341 > 0.05; B(2, a) = 0.0811 > 0.05; B(3, a) = 0.0138 -> 3 units.
+    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(3, load))
+    assert row["implied_occupancy"] == pytest.approx(load * (1 - erlang_b_by_hand(3, load)) / 3)
+    # B(2, a) = 0.0619 > 0.05 > B(3, a) = 0.0089 -> 3 units.
     assert erlang_b_by_hand(2, load) > 0.05 > erlang_b_by_hand(3, load)
     assert row["units_needed"] == 3
+    assert row["units_needed_lower"] <= 3 <= row["units_needed_upper"]
+    # Observed: 1 declined for space (D1) of 4 offered; nights E1 30 + E2 10 + E3 10 + E5 59.
+    assert row["observed_turnaway"] == pytest.approx(1 / 4)
+    assert row["observed_occupancy"] == pytest.approx(109 / (3 * 365))
+    assert row["simulated_occupancy_lower"] <= row["simulated_occupancy_upper"]
+    assert 0 <= row["turnaway_p_value"] <= 1 and 0 <= row["occupancy_p_value"] <= 1
+    assert row["consistent"] == (min(row["turnaway_p_value"], row["occupancy_p_value"]) >= 0.05)
+    bme = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
+    # S2: H4 accepted, H6 declined (D2): 2 households; one stay of 50 nights, ended.
+    assert (bme["units"], bme["arrivals_per_year"], bme["mean_stay_days"]) == (2, 2, 50.0)
+    assert bme["offered_load"] == pytest.approx(2 * 50 / YEAR)
     unity = one(table, area_code=UNITY, accommodation_type="refuge")
     assert unity["arrivals_per_year"] == 2  # H10 accepted, H11 declined for capacity
     assert unity["offered_load"] == pytest.approx(2 * 20 / YEAR)
+    # Seeded: the same call gives the same intervals and verdicts.
+    pd.testing.assert_frame_equal(table, erlang_model(dataset, PERIOD, target_turnaway=0.05))
 
 
 def test_model_capacity_is_pure_and_hand_checked():
@@ -280,13 +309,40 @@ def test_model_capacity_is_pure_and_hand_checked():
         model_capacity(inputs, 1.5)
 
 
-def test_gap_table_by_specialism(dataset):
+@pytest.fixture
+def check_passes(monkeypatch):
+    """The loss model's check made to pass, to test the gap and cost arithmetic on its own."""
+    real = capacity.loss_model_check
+
+    def passing(*args, **kwargs):
+        return real(*args, **kwargs).assign(consistent=True, suspect="")
+
+    monkeypatch.setattr(capacity, "loss_model_check", passing)
+
+
+def test_gap_is_not_costed_where_the_check_fails(dataset):
+    # The toy pools contradict the loss model: S1 turned away 1 of 4 (25%) at 10% occupancy
+    # where the model implies 0.9% turned away, and no simulated year turns away as many.
+    table = gap_table(dataset, PERIOD, target_turnaway=0.01)
+    model = erlang_model(dataset, PERIOD, target_turnaway=0.01)
+    generic = one(model, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    assert generic["observed_turnaway"] > generic["simulated_turnaway_upper"]
+    assert not generic["consistent"] and generic["suspect_input"] == "capacity_declines"
+    failed = table[~table["consistent"].astype(bool)]
+    assert len(failed) >= 1
+    assert failed["gap_units"].isna().all() and failed["annual_cost_to_close"].isna().all()
+    assert failed["gap_units_lower"].isna().all() and failed["annual_cost_to_close_upper"].isna().all()
+    # units needed (with its interval) is still shown
+    assert failed["units_needed"].notna().all() and failed["units_needed_upper"].notna().all()
+
+
+def test_gap_table_by_specialism(dataset, check_passes):
     table = gap_table(dataset, PERIOD, target_turnaway=0.01)
     assert list(table.columns) == list(capacity.GAP_COLUMNS)
     # Shire refuge cost per unit: (90,000 + 70,000) / (3 + 2) = 32,000.
     generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
-    # S1 pool: H1, H3, H5 accepted + H6 (capacity) = 4; stays 30, 40, 10, 59 -> 34.75.
-    load = 4 * 34.75 / YEAR
+    # S1 pool: H1, H3, H5 accepted + H6 (capacity) = 4; Kaplan-Meier mean stay 39.75.
+    load = 4 * 39.75 / YEAR
     assert erlang_b_by_hand(2, load) > 0.01 > erlang_b_by_hand(3, load)
     assert (generic["units"], generic["units_needed"], generic["gap_units"]) == (3, 3, 0)
     assert generic["cost_per_unit"] == pytest.approx(32000.0)
@@ -297,6 +353,12 @@ def test_gap_table_by_specialism(dataset):
     assert erlang_b_by_hand(2, load) > 0.01 > erlang_b_by_hand(3, load)
     assert (minoritised["units"], minoritised["units_needed"], minoritised["gap_units"]) == (2, 3, 1)
     assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
+    # the range: gap from the interval of units needed, at the same price
+    for bound in ("lower", "upper"):
+        gap = max(minoritised[f"units_needed_{bound}"] - 2, 0)
+        assert minoritised[f"gap_units_{bound}"] == gap
+        assert minoritised[f"annual_cost_to_close_{bound}"] == pytest.approx(32000.0 * gap)
+    assert minoritised["gap_units_lower"] <= 1 <= minoritised["gap_units_upper"]
     unity = one(table, area_code=UNITY, accommodation_type="refuge", specialism="generic")
     assert unity["cost_per_unit"] == pytest.approx(25000.0)
     # throughput and capacity per specialism: S2 (2 units from 1 October) had H4's 50 nights.
@@ -364,10 +426,10 @@ def test_planned_units_never_enter_the_loss_model_or_throughput(dataset):
     planned = with_planned()
     model = erlang_model(planned, PERIOD, target_turnaway=0.05)
     before = erlang_model(dataset, PERIOD, target_turnaway=0.05)
-    row = one(model, area_code=SHIRE, accommodation_type="refuge")
-    # the model is the one without P1: 5 units, B(5, 0.5175), 3 units needed
-    assert (row["units"], row["planned_units"], row["units_needed"]) == (5, 4, 3)
-    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(5, 5 * 37.8 / YEAR))
+    row = one(model, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
+    # the model is the one without P1: S1's 3 units, B(3, 4 x 39.75 / 365.25), 3 units needed
+    assert (row["units"], row["planned_units"], row["units_needed"]) == (3, 4, 3)
+    assert row["modelled_turnaway"] == pytest.approx(erlang_b_by_hand(3, 4 * 39.75 / YEAR))
     shared = [c for c in capacity.ERLANG_COLUMNS if c != "planned_units"]
     pd.testing.assert_frame_equal(
         model[model["accommodation_type"] == "refuge"][shared].reset_index(drop=True),
@@ -378,7 +440,7 @@ def test_planned_units_never_enter_the_loss_model_or_throughput(dataset):
     assert flow["occupancy"] == pytest.approx(159 / (5 * 365))  # over the 5 units in place
 
 
-def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price():
+def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price(check_passes):
     table = gap_table(with_planned(), PERIOD, target_turnaway=0.01)
     generic = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="generic")
     # in place 3 (not 3 + 4 planned), 3 needed: no gap; cost per unit of services in place 32,000.
@@ -406,3 +468,19 @@ def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price
     shown = table[table["gap_units"].notna()]
     expected = (shown["units_needed"] - shown["units"]).clip(lower=0)
     assert (shown["gap_units"] == expected).all()
+
+
+def test_the_recalibrated_example_agrees_with_its_loss_model():
+    """The synthetic example's turn-aways and occupancy are what its units and stays imply:
+    for every bedded pool of the county, the observed share turned away for lack of space and
+    the observed occupancy fall inside the 95% range of the simulated years, and the check
+    passes (issue 15: "modelled and observed turn-aways agree for every accommodation type")."""
+    erlang = needs.assess(needs.load(DEFAULT_DATA), DEFAULT_AREA, DEFAULT_PERIOD).erlang
+    pools = erlang[erlang["units"] > 0]
+    assert len(pools) >= 4
+    assert pools["consistent"].astype(bool).all(), pools[["accommodation_type", "specialism", "suspect_input"]]
+    inside = pools["observed_turnaway"].between(pools["simulated_turnaway_lower"], pools["simulated_turnaway_upper"])
+    busy = pools["observed_occupancy"].between(pools["simulated_occupancy_lower"], pools["simulated_occupancy_upper"])
+    assert inside.all() and busy.all()
+    assert (pools["units_needed_lower"] <= pools["units_needed"]).all()
+    assert (pools["units_needed"] <= pools["units_needed_upper"]).all()

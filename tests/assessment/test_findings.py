@@ -84,7 +84,7 @@ def test_under_reached_order_labels_and_filters():
     assert out["value"].tolist() == [0.2, 0.5]  # smallest ratio first; not under-reached and hidden left out
     assert out["sentence"].tolist() == [
         "Victims recorded as “Disabled” (disability) were 7% of households supported against 35% of "
-        "residents aged 16 and over (Census 2021, weighted by relative prevalence where known) "
+        "expected victims (the Census 2021 profile of residents aged 16 and over, weighted by relative prevalence) "
         "(ratio 0.20, 95% CI 0.13 to 0.30).",
         "Victims aged 75 and over were 5% of households supported against 10% of expected victims "
         "(ratio 0.50, 95% CI 0.30 to 0.80).",
@@ -121,12 +121,12 @@ def test_published_count_is_printed_and_hidden_row_is_dropped():
 def test_zero_count_is_printed():
     unmet = pd.DataFrame(
         {"area_code": [A], "households_referred": [40], "households_supported": [40], "households_unmet": [0],
-         "households_unmet_capacity": [0], "unmet_share": [0.0], "lower": [0.0], "upper": [0.0876]}
+         "households_unmet_need": [0], "households_unmet_capacity": [0], "unmet_share": [0.0], "lower": [0.0], "upper": [0.0876]}
     )  # fmt: skip
     out = findings(make(unmet=unmet))
     assert out["sentence"].tolist() == [
-        "0 of the 40 households referred in 2024-25 were unable to be supported and not supported anywhere in "
-        "this data "
+        "0 of the 40 households referred in 2024-25 were unable to be supported for lack of capacity or for "
+        "needs the service could not meet, and were not supported by any service in this dataset "
         "(0%, 95% CI 0% to 9%)."
     ]
 
@@ -189,7 +189,7 @@ def test_turn_aways_with_hidden_cells():
     # with every figure derived from them.
     unmet = pd.DataFrame(
         {"area_code": [A, B], "households_referred": [200, 40], "households_supported": [150, 30],
-         "households_unmet": [40, np.nan], "households_unmet_capacity": [12, np.nan],
+         "households_unmet": [40, np.nan], "households_unmet_need": [40, np.nan], "households_unmet_capacity": [12, np.nan],
          "unmet_share": [0.2, np.nan], "lower": [0.1506, np.nan], "upper": [0.2604, np.nan]}
     )  # fmt: skip
     erlang = pd.DataFrame(
@@ -203,8 +203,8 @@ def test_turn_aways_with_hidden_cells():
     shire = out[out["area_code"] == A]
     low, high = wilson(10, 50)
     assert shire["sentence"].tolist() == [
-        "40 of the 200 households referred in 2024-25 were unable to be supported and not supported anywhere in "
-        "this data "
+        "40 of the 200 households referred in 2024-25 were unable to be supported for lack of capacity or for "
+        "needs the service could not meet, and were not supported by any service in this dataset "
         "(20%, 95% CI 15% to 26%); 12 of them were turned away for lack of space.",
         f"20% of decided referrals to refuge accommodation (10 of 50) were turned away for lack of space "
         f"(95% CI {low * 100:.0f}% to {high * 100:.0f}%); with 20 units the Erlang loss model gives a "
@@ -228,13 +228,13 @@ def test_turn_aways_with_hidden_cells():
 def test_hidden_clauses_are_left_out():
     unmet = pd.DataFrame(
         {"area_code": [A], "households_referred": [200], "households_supported": [150],
-         "households_unmet": [40], "households_unmet_capacity": [np.nan], "unmet_share": [0.2],
+         "households_unmet": [40], "households_unmet_need": [40], "households_unmet_capacity": [np.nan], "unmet_share": [0.2],
          "lower": [np.nan], "upper": [np.nan]}
     )  # fmt: skip
     out = findings(make(unmet=unmet))
     assert out["sentence"].tolist() == [
-        "40 of the 200 households referred in 2024-25 were unable to be supported and not supported anywhere in "
-        "this data (20%)."
+        "40 of the 200 households referred in 2024-25 were unable to be supported for lack of capacity or for "
+        "needs the service could not meet, and were not supported by any service in this dataset (20%)."
     ]
     assert out["value"].tolist() == [0.2] and out[["lower", "upper"]].isna().all(axis=None)
 
@@ -273,9 +273,9 @@ def test_expected_victims_sentence():
     out = findings(make(expected_victims=expected)).set_index("area_code")
     assert out.loc[A, "sentence"] == (
         "An estimated 39,400 adults aged 16 and over in Shire experienced domestic abuse in the last year "
-        "(95% CI 37,100 to 41,600): 23,800 women and 15,600 men, applying CSEW prevalence rates for the "
-        "year ending March 2024 (new CSEW questions aligned to the Domestic Abuse Act 2021) to the area's "
-        "population."
+        "(95% CI 37,100 to 41,600, covering national survey sampling error only, not local variation): "
+        "23,800 women and 15,600 men, applying CSEW prevalence rates for the year ending March 2024 (new CSEW "
+        "questions aligned to the Domestic Abuse Act 2021) by sex and age band to the area's population."
     )
     assert out.loc[A, "value"] == 39_350.0 and out.loc[A, "upper"] == 41_555.0
     assert (

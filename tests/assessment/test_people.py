@@ -56,6 +56,6 @@ def example_assessment():
 
 def test_example_scopes(example_assessment) -> None:
     frame = _by_scope(example_assessment.supported, DEFAULT_AREA)
-    assert frame.loc["all"].tolist() == [798, 798, 459, 1257]
-    assert frame.loc["safe_accommodation", ["households", "individuals"]].tolist() == [22, 43]
-    assert frame.loc["community", ["households", "individuals"]].tolist() == [776, 1214]
+    assert frame.loc["all"].tolist() == [800, 800, 457, 1257]
+    assert frame.loc["safe_accommodation", ["households", "individuals"]].tolist() == [30, 61]
+    assert frame.loc["community", ["households", "individuals"]].tolist() == [770, 1196]

@@ -296,3 +296,35 @@ def test_blank_decline_reason_counts_as_not_known():
     table = decline_reasons(build(referrals, SERVICES), PERIOD)
     blank = row(table, area_code=SHIRE, accommodation_type="refuge", reason="not_known")
     assert (blank["count"], blank["denominator"]) == (1, 2)
+
+
+def test_unmet_need_counts_capacity_and_needs_only(tiny) -> None:
+    """Shire 2024-25 by hand: H04 declined for space (R02, R05), H06 declined (R07), neither
+    supported anywhere. Changing R07's reason moves H06 between unmet need and not unmet need."""
+    from dataclasses import replace as _replace
+
+    from needs.assessment.flow import household_flow
+    from needs.assessment.referrals import unmet_households
+
+    def shire(reason: str) -> tuple[pd.Series, dict[str, int]]:
+        referrals = tiny.tables["referrals"].copy()
+        referrals.loc[referrals["referral_id"] == "R07", "decline_reason"] = reason
+        dataset = _replace(tiny, tables={**tiny.tables, "referrals": referrals})
+        unmet = unmet_households(dataset, "2024-25").set_index("area_code").loc["E10000001"]
+        flow = household_flow(dataset, "2024-25")
+        rows = flow[flow["area_code"] == "E10000001"].set_index("row")["count"].astype(int).to_dict()
+        return unmet, rows
+
+    for reason, need, needs_row, other in (
+        ("unable_to_meet_needs", 2, 1, 0),
+        ("survivor_declined_or_disengaged", 1, 0, 1),
+        ("inappropriate_referral_not_eligible", 1, 0, 1),
+    ):
+        unmet, rows = shire(reason)
+        assert unmet["households_unmet"] == 2, reason
+        assert (unmet["households_unmet_need"], unmet["households_unmet_capacity"]) == (need, 1), reason
+        assert (unmet["households_unmet_needs"], unmet["households_unable_other"]) == (needs_row, other), reason
+        assert unmet["unmet_share"] == pytest.approx(need / 9), reason
+        # The flow places each unable household in one reason group; the first two are unmet need.
+        assert rows["unable_no_capacity_space"] + rows["unable_needs_not_met"] == need, reason
+        assert rows["unable_no_capacity_space"] == unmet["households_unmet_capacity"], reason

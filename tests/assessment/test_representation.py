@@ -7,9 +7,10 @@ Counts are read off the fixture's referral list by hand. Shire (E10000001), 2024
 - supported (accepted, support overlapping 2024-25): H01, H02, H03, H05, H09 and H10 (referred
   in 2023-24, supported until 1 May 2024): six households.
 
-Expected shares are worked from the population and prevalence tables (sex: women 207.5, men
-117.0 expected victims) and the Census profile (disability: disabled (300 + 150) x 2 = 900
-against not disabled 1000 + 650 = 1650).
+Expected shares for sex and age band are shares of the expected victims of
+:func:`needs.assessment.population.expected_victims_by_band` (hand-worked in that module's tests);
+for the Census characteristics they are worked by hand from the Census profile (disability:
+disabled (300 + 150) x 2 = 900 against not disabled 1000 + 650 = 1650).
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from fixtures import NEIGHBOUR, SHIRE, tiny_dataset
+from fixtures import NEIGHBOUR, NORTHTON, SHIRE, tiny_dataset
 from scipy.stats import chi2, norm
 
-from needs.assessment.representation import representation
+from needs.assessment.population import expected_victims_by_band
+from needs.assessment.representation import (
+    NOT_WEIGHTED,
+    expected_shares,
+    flag_rows,
+    relative_prevalence_weights,
+    representation,
+)
 from needs.inputs.dataset import Dataset
 from needs.inputs.load import load
 from needs.reference import categories as cat
@@ -37,6 +45,12 @@ def wilson(x: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def parts():
     return representation(tiny_dataset(), "2024-25")
+
+
+def victims(by: str, area: str = SHIRE) -> pd.Series:
+    """Expected victims of ``area`` by sex or age band, as population.py gives them."""
+    bands = expected_victims_by_band(tiny_dataset(), "2024-25")
+    return bands[bands["tier_one_code"] == area].groupby(by)["value"].sum()
 
 
 def pick(
@@ -54,9 +68,9 @@ def pick(
 def test_columns(parts):
     rep, fit, not_known = parts
     assert list(rep.columns) == [
-        "area_code", "characteristic", "category", "basis", "expected_share", "observed_count",
-        "observed_total", "observed_share", "lower", "upper", "ratio", "ratio_lower", "ratio_upper",
-        "under_reached",
+        "area_code", "characteristic", "category", "basis", "expected_share", "weight", "weight_basis",
+        "observed_count", "observed_total", "observed_share", "lower", "upper", "ratio", "ratio_lower",
+        "ratio_upper", "significance", "majority", "under_reached",
     ]  # fmt: skip
     assert list(fit.columns) == [
         "area_code", "characteristic", "basis", "statistic", "dof", "p_value", "small_expected"
@@ -68,7 +82,8 @@ def test_columns(parts):
 
 def test_sex_shares_against_expected_victims(parts):
     rep, _, _ = parts
-    expected_male = 117.0 / 324.5
+    by_sex = victims("sex")
+    expected_male = by_sex["male"] / by_sex.sum()
     male = pick(rep, SHIRE, "sex", "supported", "male")
     assert male["observed_count"] == 1 and male["observed_total"] == 6
     assert male["observed_share"] == pytest.approx(1 / 6)
@@ -83,7 +98,8 @@ def test_sex_shares_against_expected_victims(parts):
     # Referred: H08's sex is not known, so shares are among the 8 known.
     female = pick(rep, SHIRE, "sex", "referred", "female")
     assert (female["observed_count"], female["observed_total"]) == (6, 8)
-    assert female["expected_share"] == pytest.approx(207.5 / 324.5)
+    assert female["expected_share"] == pytest.approx(by_sex["female"] / by_sex.sum())
+    assert female["weight_basis"] == "CSEW rates by sex, new question set"
 
 
 def test_household_counted_once_with_latest_referral(parts):
@@ -103,19 +119,29 @@ def test_census_profile_weighted_by_relative_prevalence(parts):
     assert (asian["observed_count"], asian["observed_total"]) == (1, 8)  # H04 not known
     irish = pick(rep, SHIRE, "ethnic_group", "referred", "white_irish")
     assert irish["expected_share"] == 0 and np.isnan(irish["ratio"])
-    # Neighbourton has no ethnic-group profile: no expected share; its disability profile is unweighted.
+    assert asian["weight"] == 0.8 and asian["weight_basis"] == "relative prevalence given in the dataset"
+    # The dataset gives ethnic-group weights, so the shipped ones are not used: black is not weighted.
+    black = pick(rep, SHIRE, "ethnic_group", "referred", "black")
+    assert black["expected_share"] == pytest.approx(150 / 2090) and black["weight_basis"] == NOT_WEIGHTED
+    # Neighbourton has no ethnic-group profile: no expected share. Its own disability rows carry
+    # no relative prevalence, so it takes the shipped CSEW weights (disabled 1.9357, not disabled
+    # 0.8057), whatever another area gives: 0.2 x 1.9357 / (0.2 x 1.9357 + 0.8 x 0.8057).
     assert np.isnan(pick(rep, NEIGHBOUR, "ethnic_group", "referred", "white_british")["expected_share"])
-    assert pick(rep, NEIGHBOUR, "disability", "supported", "disabled")["expected_share"] == pytest.approx(0.2)
+    disabled = pick(rep, NEIGHBOUR, "disability", "supported", "disabled")
+    assert disabled["expected_share"] == pytest.approx(0.2 * 1.9357 / (0.2 * 1.9357 + 0.8 * 0.8057))
+    assert disabled["weight_basis"].startswith("CSEW YE Mar 2022")
 
 
 def test_age_band_expected_from_band_rates(parts):
     rep, _, _ = parts
-    # 25-34: women 1600 x 9.5% = 152, men 1400 x 6.5% = 91 of 324.5 expected victims.
+    by_band = victims("age_band")
     band = pick(rep, SHIRE, "age_band", "referred", "25-34")
-    assert band["expected_share"] == pytest.approx(243 / 324.5)
+    assert band["expected_share"] == pytest.approx(by_band["25-34"] / by_band.sum())
     assert (band["observed_count"], band["observed_total"]) == (6, 8)  # H07 not known
     young = pick(rep, SHIRE, "age_band", "referred", "16-19")
-    assert young["expected_share"] == pytest.approx((150 * 0.18 + 170 * 0.065) / 324.5)
+    assert young["expected_share"] == pytest.approx(by_band["16-19"] / by_band.sum())
+    # The fixture publishes a 16-19 rate for women (18%): that band is weighted by age.
+    assert young["weight_basis"] == "CSEW rates by age band, new question set"
 
 
 def test_no_population_profile_for_pregnancy_and_needs(parts):
@@ -155,17 +181,23 @@ def test_all_values_not_known_gives_missing_shares(parts):
 def test_goodness_of_fit(parts):
     _, fit, _ = parts
     sex = pick(fit, SHIRE, "sex", "supported")
-    expected = np.array([207.5, 117.0]) / 324.5 * 6
+    by_sex = victims("sex")
+    expected = np.array([by_sex["female"], by_sex["male"]]) / by_sex.sum() * 6
     statistic = (5 - expected[0]) ** 2 / expected[0] + (1 - expected[1]) ** 2 / expected[1]
     assert sex["statistic"] == pytest.approx(statistic)
     assert sex["dof"] == 1
     assert sex["p_value"] == pytest.approx(chi2.sf(statistic, 1))
-    assert bool(sex["small_expected"])  # 6 x 117 / 324.5 = 2.2 < 5
-    # Age bands with expected share 0 and nobody observed are left out: 16-19, 25-34, 75+.
+    assert bool(sex["small_expected"])  # 6 x about 0.37 = 2.2 < 5
+    # Age bands with expected share 0 and nobody observed are left out.
+    rep = parts[0]
+    age_rows = rep[
+        (rep["area_code"] == SHIRE) & (rep["characteristic"] == "age_band") & (rep["basis"] == "referred")
+    ]
+    tested = age_rows[(age_rows["expected_share"] > 0) | (age_rows["observed_count"] > 0)]
     age = pick(fit, SHIRE, "age_band", "referred")
-    assert age["dof"] == 2
-    weights = np.array([38.05, 243.0, 43.45]) / 324.5 * 8
-    observed = np.array([1, 6, 1])
+    assert age["dof"] == len(tested) - 1
+    weights = tested["expected_share"].to_numpy() * 8
+    observed = tested["observed_count"].to_numpy()
     assert age["statistic"] == pytest.approx(((observed - weights) ** 2 / weights).sum())
     assert pick(fit, SHIRE, "ethnic_group", "referred")["dof"] == 4
 
@@ -197,8 +229,15 @@ def test_under_reached_flag():
     male = pick(rep, SHIRE, "sex", "referred", "male")
     assert male["observed_count"] == 0 and male["observed_total"] == 9
     _, high = wilson(0, 9)
-    assert male["ratio_upper"] == pytest.approx(high / (117 / 324.5))  # 0.30 / 0.36 = 0.83
+    by_sex = victims("sex")
+    assert male["ratio_upper"] == pytest.approx(high / (by_sex["male"] / by_sex.sum()))  # 0.30 / 0.37
+    assert male["ratio"] == 0 and male["significance"] == "below at 95%"
+    _, high_998 = wilson(0, 9, 0.998)
+    assert high_998 / (by_sex["male"] / by_sex.sum()) > 1  # 0.51 / 0.37: not below at 99.8%
     assert male["under_reached"]
+    # Women are the larger of two groups: their ratio mirrors the men's and is never flagged.
+    female = pick(rep, SHIRE, "sex", "referred", "female")
+    assert female["majority"] and not male["majority"] and not female["under_reached"]
 
 
 def test_example_lists_gypsy_or_irish_traveller_roma_and_other_white_apart(example_folder):
@@ -219,3 +258,164 @@ def test_example_lists_gypsy_or_irish_traveller_roma_and_other_white_apart(examp
         ratio = ethnic.loc[code, "expected_share"] / ethnic.loc["white_other", "expected_share"]
         assert ratio == pytest.approx(county[code] / county["white_other"])
     assert (ethnic.loc[list(cat.WHITE_OTHER_SUBGROUPS), "observed_count"] > 0).all()
+
+
+# --- Relative prevalence weights and OHID flags (issue 15, items 3 and 7) -----------------------
+
+
+def _with_characteristics(rows: list[tuple], relative: bool = True) -> Dataset:
+    """The fixture dataset with its Census profile replaced by ``rows`` (all in Northton, a
+    district of Shire): ``(characteristic, category, count, relative_prevalence)``."""
+    tables = dict(tiny_dataset().tables)
+    frame = pd.DataFrame(rows, columns=["characteristic", "category", "count", "relative_prevalence"])
+    frame.insert(0, "area_code", NORTHTON)
+    frame["source"] = "hand-made"
+    if not relative:
+        frame = frame.drop(columns="relative_prevalence")
+    tables["characteristics"] = frame
+    return Dataset(tables=tables)
+
+
+def _shares(data: Dataset, characteristic: str) -> pd.DataFrame:
+    out = expected_shares(data, "2024-25")
+    return out[(out["area_code"] == SHIRE) & (out["characteristic"] == characteristic)].set_index("category")
+
+
+def test_weighted_expected_share_two_group_toy():
+    # Disabled 20% of residents with relative prevalence 2, not disabled 80% with none (1):
+    # 0.2 x 2 / (0.2 x 2 + 0.8 x 1) = 1/3.
+    nan = float("nan")
+    data = _with_characteristics(
+        [("disability", "disabled", 200, 2.0), ("disability", "not_disabled", 800, nan)]
+    )
+    shares = _shares(data, "disability")
+    assert shares.loc["disabled", "expected_share"] == pytest.approx(1 / 3)
+    assert shares.loc["not_disabled", "expected_share"] == pytest.approx(2 / 3)
+    assert shares.loc["disabled", "weight_basis"] == "relative prevalence given in the dataset"
+    assert shares.loc["not_disabled", "weight_basis"] == NOT_WEIGHTED
+
+
+def test_shipped_weights_are_group_rate_over_all_rate_and_flag_the_question_set():
+    weights = relative_prevalence_weights().set_index(["characteristic", "category"])
+    disabled = weights.loc[("disability", "disabled")]
+    # CSEW YE Mar 2022, partner abuse of women 16+: disabled 9.235190% against 4.770983% overall.
+    assert disabled["weight"] == pytest.approx(9.235190 / 4.770983, abs=1e-4)
+    assert (
+        weights["weight"].dropna() == (weights["rate"] / weights["reference_rate"]).round(4).dropna()
+    ).all()
+    assert set(weights["question_set"]) == {"old"}
+    # No relative_prevalence column: the shipped weights apply. Bisexual 10% x 2.3844 against
+    # heterosexual 90% x 0.9561; gay or lesbian was suppressed by ONS, so it is not weighted.
+    data = _with_characteristics(
+        [
+            ("sexual_orientation", "heterosexual", 900, 0),
+            ("sexual_orientation", "bisexual", 100, 0),
+            ("sexual_orientation", "gay_or_lesbian", 50, 0),
+        ],
+        relative=False,
+    )
+    shares = _shares(data, "sexual_orientation")
+    total = 900 * 0.9561 + 100 * 2.3844 + 50 * 1
+    assert shares.loc["bisexual", "expected_share"] == pytest.approx(100 * 2.3844 / total)
+    assert shares.loc["gay_or_lesbian", "expected_share"] == pytest.approx(50 / total)
+    assert shares.loc["gay_or_lesbian", "weight_basis"] == NOT_WEIGHTED
+    # The fixture's rates are the new question set; the weights the old: flagged.
+    assert (
+        shares.loc["bisexual", "weight_basis"]
+        == "CSEW YE Mar 2022, old question set (rates: new question set)"
+    )
+
+
+def _rows(rows: list[tuple], basis: str = "CSEW YE Mar 2022, old question set") -> pd.DataFrame:
+    """Representation rows ``(characteristic, category, observed_count, observed_total,
+    expected_share)`` of one area and basis, with the ratio."""
+    frame = pd.DataFrame(
+        rows, columns=["characteristic", "category", "observed_count", "observed_total", "expected_share"]
+    )
+    frame.insert(0, "area_code", SHIRE)
+    frame["basis"] = "supported"
+    frame["weight_basis"] = basis
+    frame["ratio"] = frame["observed_count"] / frame["observed_total"] / frame["expected_share"]
+    return frame
+
+
+def test_flags_at_95_and_99_8_percent_hand_worked():
+    # Expected 20% in each of five groups, 100 households. 11 observed: Wilson upper limits
+    # 0.1863 (95%) and 0.2424 (99.8%), ratio limits 0.93 and 1.21: below at 95% only.
+    # 4 observed: 0.0984 and 0.1505, ratio limits 0.49 and 0.75: below at 99.8%.
+    frame = flag_rows(
+        _rows(
+            [
+                ("disability", "a", 11, 100, 0.2),
+                ("disability", "b", 4, 100, 0.2),
+                ("disability", "c", 20, 100, 0.2),
+                ("disability", "d", 30, 100, 0.2),
+                ("disability", "e", 35, 100, 0.2),
+            ]
+        )
+    ).set_index("category")
+    for x in (11, 4):
+        assert wilson(x, 100, 0.95)[1] / 0.2 < 1
+    assert wilson(11, 100, 0.998)[1] / 0.2 > 1 > wilson(4, 100, 0.998)[1] / 0.2
+    assert frame.loc["a", "significance"] == "below at 95%"
+    assert frame.loc["b", "significance"] == "below at 99.8%"
+    assert frame.loc["c", "significance"] == "not significant"
+    assert wilson(30, 100, 0.95)[0] / 0.2 > 1 > wilson(30, 100, 0.998)[0] / 0.2
+    assert frame.loc["d", "significance"] == "above at 95%"
+    assert frame.loc["e", "significance"] == "above at 99.8%"
+    # Both below-1 groups are at most 0.8 (0.55, 0.20): under-reached; none is a majority.
+    assert frame["under_reached"].tolist() == [True, True, False, False, False]
+    assert not frame["majority"].any()
+
+
+def test_no_flag_without_a_weight_or_below_the_minimum_difference():
+    # 2,700 of 10,000 against 30%: ratio 0.90, below 1 at 99.8% (upper 0.95) but not at most 0.8.
+    small = flag_rows(_rows([("religion", "a", 2700, 10000, 0.3), ("religion", "b", 3700, 10000, 0.35),
+                             ("religion", "c", 3600, 10000, 0.35)]))  # fmt: skip
+    assert small.loc[0, "significance"] == "below at 99.8%" and small.loc[0, "ratio"] == pytest.approx(0.9)
+    assert not small.loc[0, "under_reached"]
+    # 4 of 100 against 20% (ratio 0.20, below at 99.8%) but the expected share is a population share.
+    unweighted = flag_rows(
+        _rows([("religion", "a", 4, 100, 0.2), ("religion", "b", 46, 100, 0.4), ("religion", "c", 50, 100, 0.4)],
+              basis=NOT_WEIGHTED)
+    )  # fmt: skip
+    assert unweighted.loc[0, "significance"] == "below at 99.8%"
+    assert not unweighted["under_reached"].any()
+
+
+def test_majority_mirror_flags_suppressed():
+    # Two groups, expected 60% / 40%: women observed 150 of 500 (ratio 0.5, below at 99.8%)
+    # only mirrors men's 350 of 500 (ratio 1.75): the larger group is not flagged.
+    binary = flag_rows(_rows([("sex", "female", 150, 500, 0.6), ("sex", "male", 350, 500, 0.4)])).set_index(
+        "category"
+    )
+    assert binary.loc["female", "significance"] == "below at 99.8%" and binary.loc["female", "majority"]
+    assert not binary["under_reached"].any()
+    assert binary.loc["male", "significance"] == "above at 99.8%"
+    # Three groups, one with 70% expected: it is the majority; a small group below is flagged.
+    three = flag_rows(
+        _rows([("ethnic_group", "a", 300, 500, 0.7), ("ethnic_group", "b", 20, 500, 0.2),
+               ("ethnic_group", "c", 180, 500, 0.1)])
+    ).set_index("category")  # fmt: skip
+    assert three["majority"].tolist() == [True, False, False]
+    assert not three.loc["a", "under_reached"] and three.loc["b", "under_reached"]
+    # Three groups with none above 50%: no majority.
+    even = flag_rows(_rows([("x", "a", 10, 100, 0.4), ("x", "b", 45, 100, 0.4), ("x", "c", 45, 100, 0.2)]))
+    assert not even["majority"].any() and even.loc[0, "under_reached"]
+
+
+def test_example_flags_follow_the_rule(example_folder):
+    """On the example: every flagged row meets the stated rule; no unweighted or majority row
+    is flagged; and the disability weights move the expected share of disabled victims above
+    their Census share (relative prevalence above 1)."""
+    rep, _, _ = representation(load(example_folder), "2023-24")
+    flagged = rep[rep["under_reached"]]
+    assert (flagged["ratio"] <= 0.8).all() and (flagged["ratio_upper"] < 1).all()
+    assert flagged["significance"].str.startswith("below at").all()
+    assert (flagged["weight_basis"] != NOT_WEIGHTED).all() and not flagged["majority"].any()
+    assert rep.loc[rep["weight_basis"] == NOT_WEIGHTED, "under_reached"].eq(False).all()
+    chars = pd.read_csv(example_folder / "characteristics.csv")
+    county = chars[chars["area_code"].str.startswith("E07") & (chars["characteristic"] == "disability")]
+    census_share = county.loc[county["category"] == "disabled", "count"].sum() / county["count"].sum()
+    disabled = rep[(rep["area_code"] == "E10000018") & (rep["category"] == "disabled")]
+    assert (disabled["expected_share"] > census_share).all()

@@ -78,10 +78,16 @@ def test_the_trend_finding_says_a_part_year_is_not_impact():
     assert len(trend) == 1
     assert "the services began on 1 October 2023, so 2023-24 holds only 6 of its 12 months" in trend[0]
     assert "not their impact" in trend[0]
+    # The comparison is per month of service operation: S1 ran 183 days and S2 152 of 2023-24's
+    # 366, (183 + 152) x 12 / 366 = 11.0 months; three services all year in 2024-25, 36.0.
+    assert trend[0].startswith("Households supported went from 4 in 2023-24 to 6 in 2024-25; per month of "
+                               "service operation (11.0 months in 2023-24 and 36.0 in 2024-25, summed over "
+                               "the services) they fell (rate ratio 0.46")  # fmt: skip
     # With whole years the caveat is not there.
     whole = needs.assess(tiny_dataset(), SHIRE, "2024-25")
     sentences = whole.findings[whole.findings["topic"] == "trend"]["sentence"].tolist()
     assert sentences and all("not their impact" not in s for s in sentences)
+    assert all("per month of service operation" not in s for s in sentences)
     # The finding reads the coverage part: without it, no caveat.
     again = findings(replace(assessment, service_coverage=pd.DataFrame()))
     assert all("not their impact" not in s for s in again["sentence"])
