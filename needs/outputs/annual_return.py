@@ -234,7 +234,7 @@ RETURN_LABELS: dict[str, dict[str, str]] = {
         "households": "Total households supported (each counted once)",
         "households_unable": "Total households that could not be supported (each counted once)",
         "referrals_unable": "Memo: referrals that could not be supported (each referral)",
-        "households_unmet": "Memo: of those households, not supported by any service in the period",
+        "households_unmet": "Memo: of those households, not supported by any service in this dataset in the period",
         "households_ended": "Total households whose support ended (each counted once)",
         "services": "Total services",
         "units": "Total units",

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from needs.assessment.flow import REASON_GROUPS
+from needs.assessment.flow import REASON_GROUPS, UNMET_NEED_GROUPS
 from needs.reference import categories as cat
 from needs.reference.groups import YOUNG_AGE_BANDS, YOUNG_LABEL
 
@@ -204,6 +204,21 @@ _REASON_GROUP_SUBTOTALS: tuple[tuple[str, Callable[[str], bool]], ...] = tuple(
 )
 
 
+#: Named subtotals of the household flow's reason groups of households unable to be supported
+#: (``latest_decline``, :mod:`needs.publish.story_specs`): unmet need (capacity, needs not met;
+#: :data:`needs.assessment.flow.UNMET_NEED_GROUPS`) and the rest, as the unmet part shows them.
+UNMET_NEED = "unmet_need"
+NOT_UNMET_NEED = "not_unmet_need"
+
+
+def _unmet_need(code: str) -> bool:
+    return code in {f"latest_{group}" for group in UNMET_NEED_GROUPS}
+
+
+def _not_unmet_need(code: str) -> bool:
+    return code.startswith("latest_") and not _unmet_need(code)
+
+
 #: For each (fact, dimension): the parent codes and which child codes add up to them.
 #: ``all`` is the sum of every code; the others are named subtotals. A fact missing here does
 #: not add up along that dimension (households supported by accommodation type, for
@@ -226,7 +241,9 @@ ADDITIVE: dict[tuple[str, str], tuple[tuple[str, Callable[[str], bool]], ...]] =
     ("children_supported", "scope"): ((ALL, _every),),
     # The flows (needs.assessment.flow): every state, start and repeat adds up to its base.
     ("households_referred", "state"): ((ALL, _every),),
-    ("households_referred", "latest_decline"): ((ALL, _every),),
+    ("households_referred", "latest_decline"): (
+        (ALL, _every), (UNMET_NEED, _unmet_need), (NOT_UNMET_NEED, _not_unmet_need),
+    ),
     ("households_supported", "start"): ((ALL, _every),),
     ("referrals", "repeat"): ((ALL, _every),),
     # The capacity story's specialisms of one accommodation type: where they add up to the

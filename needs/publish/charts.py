@@ -668,3 +668,71 @@ def render(result: tuple[Any, str], caption: str | None = None) -> Chart:
     """Embed the ``(figure, alt)`` result of a chart function as a :class:`Chart`."""
     figure, alt = result
     return embed(figure, alt, caption)
+
+
+# --------------------------------------------------------------------------------------------
+# Projected need for the strategy period
+# --------------------------------------------------------------------------------------------
+
+
+def projection_chart(data: pd.DataFrame, *, where: str = ""):
+    """Expected adult victims in the assessed year and the projected years, with intervals.
+
+    ``data`` is the published ``projection`` table's data (rows ``accommodation_type`` ``all``;
+    columns ``period``, ``basis``, ``expected_victims``, ``expected_lower``, ``expected_upper``).
+    One point per financial year with its interval (national survey sampling error of the rates
+    only); the assessed year is drawn as a filled circle, projected years as open squares.
+    Expected victims are modelled estimates (no record behind them), so none is hidden; a
+    missing value is left out and said so in the alt text.
+    """
+    rows = data.reset_index(drop=True) if data is not None else pd.DataFrame()
+    title = _wrap(
+        "Expected adult victims, assessed year and projection" + (f", {where}" if where else ""), 90
+    )
+    figure, axes = _new_figure(3.6, title_lines=title.count("\n") + 1)
+    periods = [str(p) for p in rows.get("period", [])]
+    described = []
+    for x, row in enumerate(rows.itertuples()):
+        value = _value(getattr(row, "expected_victims", None))
+        projected = str(getattr(row, "basis", "")) != "current"
+        kind = "projected" if projected else "assessed year"
+        if value is None:
+            described.append(f"{row.period} ({kind}) not available")
+            continue
+        lower = _value(getattr(row, "expected_lower", None))
+        upper = _value(getattr(row, "expected_upper", None))
+        colour = OKABE_ITO["vermillion"] if projected else OKABE_ITO["blue"]
+        if lower is not None and upper is not None:
+            axes.plot([x, x], [lower, upper], color=colour, linewidth=1.5)
+            interval = f" (interval {lower:,.0f} to {upper:,.0f})"
+        else:
+            interval = ""
+        axes.plot(
+            [x], [value], marker="s" if projected else "o", markersize=8, color=colour,
+            markerfacecolor="white" if projected else colour, linestyle="none",
+        )  # fmt: skip
+        axes.annotate(
+            f"{value:,.0f}", (x, value), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9
+        )
+        described.append(f"{row.period} ({kind}) {value:,.0f}{interval}")
+    axes.set_xticks(range(len(periods)), periods)
+    axes.set_xlim(-0.5, max(len(periods) - 1, 0) + 0.6)
+    axes.set_xlabel("Financial year (projected years use ONS population projections)")
+    axes.set_ylabel("Expected adult victims in a year")
+    axes.set_ylim(bottom=0)
+    handles = [
+        Line2D([], [], marker="o", color=OKABE_ITO["blue"], linestyle="none", label="Assessed year"),
+        Line2D([], [], marker="s", color=OKABE_ITO["vermillion"], markerfacecolor="white", linestyle="none",
+               label="Projected (population change only)"),
+    ]  # fmt: skip
+    if described:
+        axes.legend(handles=handles, loc="lower right", fontsize=9)
+    _title(axes, title)
+    _style(axes)
+    alt = (
+        f"Chart of expected adult victims of domestic abuse by financial year{', ' + where if where else ''}, "
+        "with intervals covering national survey sampling error of the prevalence rates only. "
+        + ("; ".join(described) if described else "No projection provided")
+        + "."
+    )
+    return literal_text(figure), alt

@@ -149,12 +149,13 @@ _COUNTS = (
     Column("Children in households referred", "children_referred", "count", count=True),
     Column("Households supported", "households_supported", "count", count=True),
     Column("Children in households supported", "children_supported", "count", count=True),
-    Column("Households not supported anywhere in this data", "households_unmet", "count", count=True),
+    Column("Households not supported by any service in this dataset", "households_unmet", "count", count=True),
     Column("Children in households not supported", "children_unmet", "count", count=True),
 )
 _NOT_SUPPORTED = (
-    "'Not supported anywhere in this data': households a service in the area was unable to "
-    "support (a referral made in the period) that no service in the data supported in the period."
+    "'Not supported by any service in this dataset': households a service in the area was unable to "
+    "support (a referral made in the period) that no service in this dataset supported in the period; "
+    "services that sent no records are not in it."
 )
 _CHILDREN = (
     "A household's children are the most recorded on its referrals; its other characteristics "
@@ -176,7 +177,7 @@ CHILDREN_TABLE_SPECS: tuple[TableSpec, ...] = (
             ("characteristic", tuple(c for c, _ in GROUP_LABELS)),
             ("category", (ALL, "yes")),
         ),
-        description="Households and their children referred, supported and not supported anywhere, "
+        description="Households and their children referred, supported and not supported by any service in this dataset, "
         "for every household, households with children, older sons, large families and young victims.",
     ),
     TableSpec(
@@ -190,7 +191,7 @@ CHILDREN_TABLE_SPECS: tuple[TableSpec, ...] = (
         f"not add up to their scope, nor the scopes to all services. {_CHILDREN} {_NOT_SUPPORTED}",
         rows=(("characteristic", (ALL,)),),
         order=("services_order",),
-        description="Households and their children referred, supported and not supported anywhere, by "
+        description="Households and their children referred, supported and not supported by any service in this dataset, by "
         "scope of support (safe accommodation, community-based) and accommodation type.",
     ),
 )

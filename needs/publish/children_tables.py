@@ -71,7 +71,7 @@ class ChildrenTables(PublicationBase):
         if "unmet" in shown:
             text += (
                 f" {count('unmet')} children were in households that services were unable to support and "
-                "that no service in this data supported."
+                "that no service in this dataset supported."
             )
         self.page.state(
             "children and young people: lead sentence",

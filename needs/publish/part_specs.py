@@ -18,8 +18,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from needs.publish.cells import ALL, DECIDED, KNOWN, OTHER_AREAS, OWN_AREA, Count, PartSpec, Share
+from needs.publish.capacity_specs import erlang_text, gap_text
+from needs.publish.cells import (
+    ALL,
+    DECIDED,
+    KNOWN,
+    NOT_UNMET_NEED,
+    OTHER_AREAS,
+    OWN_AREA,
+    UNMET_NEED,
+    Count,
+    PartSpec,
+    Share,
+)
 from needs.publish.governance_specs import GOVERNANCE_PART_SPECS
+from needs.publish.projection_specs import PROJECTION_PART_SPECS
 from needs.publish.story_specs import STORY_PART_SPECS
 from needs.reference import categories as cat
 from needs.reference.periods import previous_period
@@ -30,8 +43,12 @@ __all__ = ["PART_SPECS", "RECORD_LEVEL_TABLES"]
 RECORD_LEVEL_TABLES = ("referrals", "marac", "homelessness", "survey")
 
 _INTERVAL = ("lower", "upper")
-_REPRESENTATION_DERIVED = ("observed_share", *_INTERVAL, "ratio", "ratio_lower", "ratio_upper", "under_reached")
+_REPRESENTATION_DERIVED = (
+    "observed_share", *_INTERVAL, "ratio", "ratio_lower", "ratio_upper", "significance", "under_reached"
+)  # fmt: skip
 _RATE_RATIO = ("rate_ratio", "ratio_lower", "ratio_upper")
+#: Households referred and unable to be supported by any service in this dataset (the flow's state).
+_UNABLE = (("state", "unable_anywhere"),)
 
 
 def _origins(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
@@ -90,6 +107,14 @@ def _periods(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
 def _record_rows(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
     records = frame["table"].astype(str).isin(RECORD_LEVEL_TABLES)
     return frame.assign(record_rows=frame["rows"].where(records))
+
+
+#: The loss model's and gap table's text cells (:mod:`needs.publish.capacity_specs`), derived
+#: from the households arriving and the stays, hidden with them.
+_ERLANG_TEXT = ("turnaway_year_range", "occupancy_year_range", "units_needed_range", "check_verdict",
+                "units_needed_lower", "units_needed_upper")
+_GAP_TEXT = ("units_needed_range", "gap_range", "cost_range", "units_needed_lower", "units_needed_upper",
+             "gap_units_lower", "gap_units_upper", "annual_cost_to_close_lower", "annual_cost_to_close_upper")
 
 
 def _specialism_keys(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
@@ -164,10 +189,19 @@ PART_SPECS: dict[str, PartSpec] = {
             counts=(
                 Count("households_referred", "households_referred", derived=("unmet_share", *_INTERVAL)),
                 Count("households_supported", "households_supported"),
-                Count("households_unmet", "households_unmet", derived=("unmet_share", *_INTERVAL)),
-                Count("households_unmet_capacity", "households_unmet_capacity"),
+                Count("households_unmet", "households_unmet"),
+                # Unmet need and the rest, as the household flow's reason groups of households
+                # unable to be supported (needs.assessment.flow: the same numbers, the same keys).
+                Count("households_unmet_need", "households_referred", fixed=_UNABLE + (("latest_decline", UNMET_NEED),),
+                      derived=("unmet_share", *_INTERVAL)),
+                Count("households_unmet_capacity", "households_referred",
+                      fixed=_UNABLE + (("latest_decline", "latest_no_capacity_space"),)),
+                Count("households_unmet_needs", "households_referred",
+                      fixed=_UNABLE + (("latest_decline", "latest_needs_not_met"),)),
+                Count("households_unable_other", "households_referred",
+                      fixed=_UNABLE + (("latest_decline", NOT_UNMET_NEED),)),
             ),
-            shares=(Share("unmet_share", "households_unmet", "households_referred"),),
+            shares=(Share("unmet_share", "households_unmet_need", "households_referred"),),
         ),
         PartSpec(
             "cross_border",
@@ -199,29 +233,33 @@ PART_SPECS: dict[str, PartSpec] = {
             "gaps",
             counts=(
                 Count("arrivals_per_year", "households_arriving", ("accommodation_type", "specialism:specialism_key"),
-                      derived=("units_needed", "gap_units", "annual_cost_to_close")),
+                      derived=("units_needed", "gap_units", "annual_cost_to_close", *_GAP_TEXT)),
                 Count("households_supported", "households_supported",
                       ("accommodation_type", "specialism:specialism_key"),
                       derived=("mean_stay_days", "occupancy", "annual_throughput", "capacity_full_occupancy",
-                               "units_needed", "gap_units", "annual_cost_to_close")),
+                               "units_needed", "gap_units", "annual_cost_to_close", *_GAP_TEXT)),
             ),
-            prepare=_specialism_keys,
+            prepare=lambda frame, context: gap_text(_specialism_keys(frame, context)),
         ),
         PartSpec(
             "erlang",
             counts=(
-                Count("arrivals_per_year", "households_arriving", ("accommodation_type",),
-                      derived=("offered_load", "modelled_turnaway", "units_needed")),
-                Count("stays", "households_supported", ("accommodation_type",),
-                      derived=("mean_stay_days", "offered_load", "modelled_turnaway", "units_needed")),
-                Count("observed_capacity_declines", "referrals", ("accommodation_type",),
+                Count("arrivals_per_year", "households_arriving", ("accommodation_type", "specialism:specialism_key"),
+                      derived=("offered_load", "modelled_turnaway", "units_needed", *_ERLANG_TEXT)),
+                Count("stays", "households_supported", ("accommodation_type", "specialism:specialism_key"),
+                      derived=("mean_stay_days", "offered_load", "modelled_turnaway", "units_needed",
+                               "observed_occupancy", *_ERLANG_TEXT)),
+                Count("censored_stays", "stays_open_at_period_end",
+                      ("accommodation_type", "specialism:specialism_key"), derived=("mean_stay_days",)),
+                Count("observed_capacity_declines", "referrals", ("accommodation_type", "specialism:specialism_key"),
                       fixed=(("outcome", "unable_to_support"), ("reason", "no_capacity_space")),
                       derived=("observed_turnaway_share",)),
-                Count("observed_decided", "referrals", ("accommodation_type",),
+                Count("observed_decided", "referrals", ("accommodation_type", "specialism:specialism_key"),
                       fixed=(("outcome", DECIDED),), derived=("observed_turnaway_share",)),
             ),
             shares=(Share("observed_turnaway_share", "observed_capacity_declines", "observed_decided"),),
-            prepare=_with_stays,
+            # The loss model is per type x specialism (the gap table's grain), with its own stays.
+            prepare=lambda frame, context: erlang_text(_specialism_keys(frame, context)),
         ),
         PartSpec(
             "funding",
@@ -237,7 +275,7 @@ PART_SPECS: dict[str, PartSpec] = {
             "trends",
             counts=(
                 Count("count", "households_supported", ("characteristic", "category", "period:period_key"),
-                      derived=("value", *_INTERVAL, *_RATE_RATIO)),
+                      derived=("value", *_INTERVAL, *_RATE_RATIO, "per_month")),
                 Count("share_denominator", "households_supported", ("characteristic", "period:period_key"),
                       fixed=(("category", KNOWN),), derived=("value", *_INTERVAL, *_RATE_RATIO)),
                 Count("count_before", "households_supported",
@@ -259,3 +297,5 @@ PART_SPECS: dict[str, PartSpec] = {
 
 #: The statutory story's and the governance sections' parts join them (declared in their modules).
 PART_SPECS.update({spec.part: spec for spec in (*STORY_PART_SPECS, *GOVERNANCE_PART_SPECS)})
+#: Projected need (declared in needs.publish.projection_specs) joins them too.
+PART_SPECS.update({spec.part: spec for spec in PROJECTION_PART_SPECS})

@@ -68,8 +68,11 @@ class PopulationTables(PublicationBase):
         )
 
     def under_reached(self, basis: str = "supported") -> PublishedTable:
-        """Groups whose representation ratio interval lies wholly below 1 (published only;
-        ``basis``: households ``supported`` or ``referred``)."""
+        """Groups reached less than expected (published only; ``basis``: households
+        ``supported`` or ``referred``): ratio below 1 at 95% or 99.8%, at most
+        :data:`needs.reference.constants.UNDER_REACH_MAX_RATIO`, expected share weighted by
+        relative prevalence, not the majority group
+        (:func:`needs.assessment.representation.representation`)."""
         _check_basis(basis)
         return self.table("under_reached", basis=basis)
 

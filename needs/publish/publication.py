@@ -45,6 +45,7 @@ from needs.publish.funding_tables import FundingTables
 from needs.publish.governance_tables import GovernanceTables
 from needs.publish.part_specs import PART_SPECS
 from needs.publish.population_tables import PopulationTables
+from needs.publish.projection_tables import ProjectionTables
 from needs.publish.publisher import declared
 from needs.publish.referral_tables import ReferralTables
 from needs.publish.story_tables import StoryTables
@@ -72,6 +73,7 @@ class Publication(
     StoryTables,
     ChildrenTables,
     PopulationTables,
+    ProjectionTables,
     ReferralTables,
     CapacityTables,
     FundingTables,

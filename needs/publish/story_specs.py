@@ -19,11 +19,11 @@ Keys (:func:`needs.publish.cells.cell_key`)
   (``referrals (outcome=..., reason=...)``); the reason groups of more than one reason are
   named subtotals of ``reason`` (:data:`needs.publish.cells.ADDITIVE`).
 * The household flow's states are ``households_referred (state=...)``, the reason group of
-  the latest decline ``households_referred (state=unable_anywhere, latest_decline=latest_...)``; households
+  the first of its declines in the order of :data:`needs.assessment.flow.REASON_GROUPS` ``households_referred (state=unable_anywhere, latest_decline=latest_...)``; households
   supported by where their support began ``households_supported (start=...)``; accepted
   referrals first or further for their household ``referrals (outcome=accepted_supported,
   repeat=...)``. Two rows that are the same number under two keys (households supported
-  from a referral made in the period; households unable to be supported anywhere, the
+  from a referral made in the period; households unable to be supported by any service in the dataset, the
   ``households_unmet`` of the unmet part) each register the other's key as a ``twin``, so
   that either hidden hides both rows.
 """
@@ -96,7 +96,7 @@ def _with_bases(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
     """Each row's base as keys (``base_<dim>``: the base row's dimensions), its label indented
     by level, and the ``twin`` key of a row that is the same number as another part's count."""
     frame = frame.copy()
-    # A household's latest decline is its own dimension, its codes apart from the named
+    # A household's decline reason group (``latest_decline``, a historical name) is its own dimension, its codes apart from the named
     # subtotals of ``reason`` (a code is a parent in every dimension).
     households = frame["fact"].astype(str) == "households_referred"
     reason = frame["reason"].astype(object)

@@ -35,9 +35,11 @@ from needs.publish.fit import published_goodness_of_fit
 from needs.publish.formatting import ALL, code_label
 from needs.publish.governance_specs import GOVERNANCE_MEASURE_SPECS, GOVERNANCE_TABLE_SPECS
 from needs.publish.layout import Codes, Measure, MeasureSpec, TableSpec
+from needs.publish.projection_specs import PROJECTION_TABLE_SPECS
 from needs.publish.story_specs import KEY_FIGURE_MEASURES, STORY_MEASURE_SPECS, STORY_TABLE_SPECS
 from needs.publish.tables import Column
 from needs.reference import categories as cat
+from needs.reference.constants import MAJORITY_EXPECTED_SHARE, UNDER_REACH_MAX_RATIO
 
 __all__ = ["MEASURE_SPECS", "SOURCES", "TABLE_SPECS", "Measure", "MeasureSpec", "TableSpec"]
 
@@ -140,8 +142,9 @@ _SUPPORT_COST_NOTE = (
 _THROUGHPUT_NOTE = (
     "Throughput is the households a year the units in place take at the occupancy observed "
     "(units x 365.25 x occupancy / mean stay); capacity is what they could take at full "
-    "occupancy with the same mean stay (units x 365.25 / mean stay). Stays still open at the "
-    "end of the year are counted to its end."
+    "occupancy with the same mean stay (units x 365.25 / mean stay). The mean stay is the "
+    "Kaplan-Meier restricted mean: stays still open at the end of the year are censored there, "
+    "not cut, and stays begun before it count from the length they had reached (see Methods)."
 )
 
 #: Every regular table of the report, by name.
@@ -160,12 +163,16 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Prevalence (CSEW, last year)", "rate", "rate"),
                 Column("Expected victims", "value", "integer"),
                 Column("{ci}", "lower", "interval", "upper", interval_kind="integer"),
+                Column("Prevalence by age band", "rate_basis", "text", optional=True),
             ),
             caption="Expected adult victims of domestic abuse in a year, {where}",
             row_header="Area",
-            note="Expected victims are estimates: population aged 16 and over multiplied by the "
-            "Crime Survey for England and Wales prevalence for the last year, so they are not "
-            "counts of people and are not suppressed.",
+            note="Expected victims are estimates: population aged 16 and over by sex and age band "
+            "multiplied by the Crime Survey for England and Wales prevalence for the last year (rates "
+            "published for a band are used as published; the other bands' rates are modelled from an "
+            "age profile so that the national all-adults rate is reproduced), so they are not counts "
+            "of people and are not suppressed. The interval covers the survey's national sampling "
+            "error only, not local variation in prevalence.",
             order=("level", "geography_name", "sex"),
             codes=(("level", ("tier_one", "district")), ("sex", ("female", "male"))),
             description="Expected adult victims a year by geography and sex (estimates, not counts).",
@@ -181,13 +188,20 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 _CI,
                 Column("Representation ratio", "ratio", "ratio"),
                 _RATIO_CI,
+                Column("Compared with expected (95% and 99.8%)", "significance", "text", optional=True),
                 Column("Reached less than expected", "under_reached", "yes_no"),
+                Column("Expected share based on", "weight_basis", "text", optional=True),
             ),
             caption="{label}: households {basis} against expected victims, {where}",
             row_header="Group",
             note="A representation ratio below 1 means the group is a smaller share of "
-            "households {basis} than of expected victims; 'reached less than expected' means the "
-            "whole interval of the ratio is below 1.",
+            "households {basis} than of expected victims. 'Compared with expected' says whether the "
+            "ratio's 95% or 99.8% interval lies wholly below or above 1. 'Reached less than expected' "
+            f"needs the ratio below 1 at 95% or more and at most {UNDER_REACH_MAX_RATIO:g}, an expected "
+            "share weighted by relative prevalence (not a 'population share, not weighted'), and a "
+            "group that is not the majority (expected share above "
+            f"{MAJORITY_EXPECTED_SHARE:.0%}, or the larger of two groups), whose ratio only mirrors "
+            "the others'.",
             rows=(("characteristic", ("{characteristic}",)), ("basis", ("{basis}",))),
             description="Expected against observed profile for one characteristic.",
         ),
@@ -201,13 +215,15 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Share of households {basis}", "observed_share", "percent"),
                 Column("Representation ratio", "ratio", "ratio"),
                 _RATIO_CI,
+                Column("Compared with expected (95% and 99.8%)", "significance", "text", optional=True),
             ),
             caption="Groups reached less than expected among households {basis}, {where}",
             empty_message="No group was reached clearly less than expected (or the numbers are too "
             "small to say).",
             rows=(("basis", ("{basis}",)), ("under_reached", ("True",))),
             drop=(("category", (cat.NOT_KNOWN,)),),
-            description="Groups whose representation ratio interval lies wholly below 1 (published only).",
+            description="Groups reached less than expected: ratio below 1 at 95% or 99.8%, at most "
+            f"{UNDER_REACH_MAX_RATIO:g}, weighted expected share, not the majority group (published only).",
         ),
         TableSpec(
             "goodness_of_fit",
@@ -331,10 +347,11 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Units in place", "units", "integer"),
                 Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
                 Column("Units needed (loss model)", "units_needed", "integer"),
-                Column("Gap (units needed less units in place)", "gap_units", "integer"),
+                Column("Units needed (95% interval)", "units_needed_range", "text"),
+                Column("Gap (units needed less units in place, 95% interval)", "gap_range", "text"),
                 Column("Support cost per unit a year", "cost_per_unit", "money"),
-                Column("Annual support cost to close the gap", "annual_cost_to_close", "money"),
-                Column("Mean stay (days)", "mean_stay_days", "integer"),
+                Column("Annual support cost to close the gap (95% interval)", "cost_range", "text"),
+                Column("Mean stay (days, restricted mean)", "mean_stay_days", "integer"),
                 Column("Occupancy", "occupancy", "percent"),
                 Column("Throughput: households a year at the observed occupancy", "annual_throughput", "number"),
                 Column("Capacity: households a year at full occupancy", "capacity_full_occupancy", "number"),
@@ -401,21 +418,37 @@ TABLE_SPECS: dict[str, TableSpec] = {
             part="erlang",
             columns=(
                 _ACCOMMODATION_TYPE,
+                Column("Specialism", "specialism", "label"),
                 Column("Units in place", "units", "integer"),
                 Column("Units planned (pipeline, not in the model)", "planned_units", "integer"),
                 Column("Households arriving a year", "arrivals_per_year", "count", count=True),
-                Column("Mean stay (days)", "mean_stay_days", "integer"),
+                Column("Stays", "stays", "count", count=True),
+                Column("Stays open at the period end", "censored_stays", "count", count=True),
+                Column("Mean stay (days, restricted mean)", "mean_stay_days", "integer"),
                 Column("Modelled share turned away", "modelled_turnaway", "percent"),
+                Column("Turned away in a modelled year (95%)", "turnaway_year_range", "text"),
                 Column("Declined for lack of space", "observed_capacity_declines", "count", count=True),
                 Column("Decided referrals", "observed_decided", "count", count=True),
                 Column("Observed share turned away for space", "observed_turnaway_share", "percent"),
+                Column("Modelled occupancy", "implied_occupancy", "percent"),
+                Column("Occupancy in a modelled year (95%)", "occupancy_year_range", "text"),
+                Column("Observed occupancy", "observed_occupancy", "percent"),
+                Column("Check of the model against what was observed", "check_verdict", "text"),
                 Column("Units needed for the target", "units_needed", "integer"),
+                Column("Units needed (95% interval)", "units_needed_range", "text"),
                 Column("Target share turned away", "target_turnaway", "percent"),
             ),
-            caption="Modelled and observed turn-aways for lack of space (Erlang loss model), {where}",
+            caption="Modelled and observed turn-aways for lack of space and occupancy (Erlang loss "
+            "model), {where}",
             row_header="Accommodation type",
             note="The model's units are the units in place; planned units are not yet housing anyone "
-            "and are left out. Each type's specialisms are pooled here.",
+            "and are left out. Each specialism's units are a pool of their own, as in the gap table. "
+            "Mean stay: Kaplan-Meier restricted mean, stays open at the period end counted as "
+            "censored. A modelled year: 1,000 bootstrap replicates of the arrivals (Poisson) and "
+            "stays (resampled), each simulating one year of the units (households arriving when "
+            "every unit is full are turned away); the model is not consistent with what was "
+            "observed when the observed share turned away or occupancy falls in either 2.5% tail "
+            "of the modelled years, and then no gap is costed from it.",
             order=("accommodation_type",),
             codes=_ACCOMMODATION_TYPE_ORDER,
             description="The Erlang loss model against the observed turn-aways.",
@@ -429,9 +462,10 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Units in place", "units", "integer"),
                 Column("Units planned (pipeline, not counted)", "planned_units", "integer"),
                 Column("Units needed", "units_needed", "integer"),
-                Column("Gap (units)", "gap_units", "integer"),
+                Column("Units needed (95% interval)", "units_needed_range", "text"),
+                Column("Gap (units, 95% interval)", "gap_range", "text"),
                 Column("Support cost per unit a year", "cost_per_unit", "money"),
-                Column("Annual support cost to close the gap", "annual_cost_to_close", "money"),
+                Column("Annual support cost to close the gap (95% interval)", "cost_range", "text"),
             ),
             caption="Gap between units in place and units needed, with its annual support cost, {where}",
             row_header="Accommodation type",
@@ -502,12 +536,20 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Households supported", "count", "count", count=True),
                 Column("Per 10,000 residents aged 16 and over", "value", "number"),
                 Column("{ci}", "lower", "interval", "upper", interval_kind="number"),
+                Column("Months of service operation", "months_of_operation", "number", optional=True),
+                Column("Households per month of operation", "per_month", "number", optional=True),
+                Column("Ratio compares", "compared_per", optional=True),
                 *_RATIO_TO_PREVIOUS,
             ),
             caption="Households supported per 10,000 residents aged 16 and over by year, {area_name}",
             row_header="Financial year",
             rows=_OVERALL,
             order=("area_code", "measure", "characteristic", "category", "period"),
+            note="Months of service operation: the months each service hosted in the area ran in the "
+            "year, summed over the services (a whole year of three services is 36). The ratio to the "
+            "previous year compares households per resident aged 16 and over, or, where a service ran "
+            "for only part of either year, households per month of service operation; both are ratios "
+            "of Poisson rates with a conditional binomial interval.",
             description="Year-on-year change in households supported per 10,000 residents aged 16 "
             "and over.",
         ),
@@ -525,6 +567,8 @@ TABLE_SPECS: dict[str, TableSpec] = {
             ),
             caption="Share of households supported in each group by year, {area_name}",
             drop=_OVERALL,
+            note="Shares are among households whose value is known. The ratio to the previous year "
+            "is the ratio of two proportions, with Koopman's score interval (Koopman 1984).",
             order=("area_code", "measure", "characteristic", "category", "period"),
             description="Year-on-year change in the share of households supported in each group.",
         ),
@@ -559,15 +603,23 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
             measures=(
                 Measure("Households referred to services in the area", "households_referred", "count", True),
                 Measure("Households supported in the area", "households_supported", "count", True),
-                Measure("Households not supported anywhere in this data", "households_unmet", "count", True),
+                Measure("Households unable to be supported and not supported by any service in this dataset",
+                        "households_unmet", "count", True),
+                Measure("Unmet need: unable to be supported for lack of capacity or for needs not met",
+                        "households_unmet_need", "count", True),
                 Measure("of which turned away for lack of space", "households_unmet_capacity", "count", True),
-                Measure("Share of referred households not supported", "unmet_share", "percent"),
+                Measure("of which needs could not be met (and no capacity decline)", "households_unmet_needs",
+                        "count", True),
+                Measure("Not unmet need: survivor declined or disengaged, ineligible or inappropriate "
+                        "referral, other reason", "households_unable_other", "count", True),
+                Measure("Unmet need as a share of referred households", "unmet_share", "percent"),
                 Measure("{ci}", "lower", "percent", upper="upper"),
             ),
             caption="Households whose need went unmet, counted once however many referrals they "
             "made, {where}",
             empty_caption="Unmet need, {where}",
-            description="Households referred, supported and not supported anywhere (counted once).",
+            description="Households referred, supported, and unable to be supported and not supported by "
+            "any service in this dataset, by whether that is unmet need (counted once).",
         ),
         MeasureSpec(
             "benchmark",
@@ -624,3 +676,5 @@ MEASURE_SPECS: dict[str, MeasureSpec] = {
 #: The statutory story's and the governance sections' tables join them (declared in their modules).
 TABLE_SPECS.update({spec.name: spec for spec in (*STORY_TABLE_SPECS, *GOVERNANCE_TABLE_SPECS)})
 MEASURE_SPECS.update({spec.name: spec for spec in (*STORY_MEASURE_SPECS, *GOVERNANCE_MEASURE_SPECS)})
+#: Projected need (declared in needs.publish.projection_specs) joins them too.
+TABLE_SPECS.update({spec.name: spec for spec in PROJECTION_TABLE_SPECS})

@@ -184,6 +184,7 @@ def test_headings_in_order_and_contents_list(parsed, page):
         "Provision and capacity against benchmarks",
         "Funding and spend",
         "Trends",
+        "Projected need, the next three financial years",
         "Survivor and stakeholder voice",
         "Commissioning intentions",
         "Methods, data quality and caveats",
@@ -429,11 +430,11 @@ def test_scenarios_section_appears_when_given(tmp_path):
 
 
 def test_report_reconciles_with_the_annual_return(page: str) -> None:
-    """Issue 13: the rendered report shows the return's 1,257 individuals = 798 adults and 459
+    """Issue 13: the rendered report shows the return's 1,257 individuals = 800 adults and 457
     children, safe accommodation apart from community-based support, and the flows."""
     text = re.sub(r"<[^>]+>", " ", page)
-    assert "1,257 individuals = 798 adults and 459 children in 798 households" in text
-    assert "43 individuals (22 households) in safe accommodation" in text
+    assert "1,257 individuals = 800 adults and 457 children in 800 households" in text
+    assert "61 individuals (30 households) in safe accommodation" in text
     assert "Households supported in safe accommodation" in text
     assert "What became of the households referred in the period" in text
-    assert "not supported anywhere in this data" in text
+    assert "not supported by any service in this dataset" in text

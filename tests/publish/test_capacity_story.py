@@ -59,7 +59,7 @@ def test_costs_are_labelled_support_cost(publication):
     table = publication.capacity_story()
     headings = list(table.frame.columns)
     assert "Support cost per unit a year" in headings
-    assert "Annual support cost to close the gap" in headings
+    assert "Annual support cost to close the gap (95% interval)" in headings
     assert "support costs" in table.note.lower()
     assert "funds support, not the housing" in table.note
     data = table.data
@@ -130,18 +130,18 @@ def test_cost_per_household_by_scope(publication):
     page = publication.page
     safe = cell_key("households_supported", {"scope": "safe_accommodation"})
     community = cell_key("households_supported", {"scope": "community"})
-    assert page.values[safe] == funding["households_safe_accommodation"] == 22
-    assert page.values[community] == funding["households_community"] == 776
+    assert page.values[safe] == funding["households_safe_accommodation"] == 30
+    assert page.values[community] == funding["households_community"] == 770
     spend = publication.assessment.spend_by_service
     accommodation = spend[
         (spend["status"] == "in_place")
         & spend["accommodation_type"].isin(cat.SAFE_ACCOMMODATION_TYPES)
         & (spend["support_type"] != "management")
     ]["committed_in_period"].sum()
-    assert funding["cost_per_household_safe_accommodation"] == pytest.approx(accommodation / 22)
+    assert funding["cost_per_household_safe_accommodation"] == pytest.approx(accommodation / 30)
     measures = publication.funding.frame.set_index("Measure")["Value"]
     assert "Cost per household supported" not in measures.index
     label = "Cost per household supported in safe accommodation (accommodation-based services in place)"
     assert measures[label] == f"£{funding['cost_per_household_safe_accommodation']:,.0f}"
     sentence = publication.findings(["funding"]).sentences[0]
-    assert "per household supported in safe accommodation (22 households)" in sentence
+    assert "per household supported in safe accommodation (30 households)" in sentence

@@ -3,8 +3,8 @@ cells ``[c]``, a lead sentence written only from published figures, and the repo
 with it and passes its disclosure audit.
 
 Figures of the example (Leicestershire, 2023-24) worked out from the counting rules and the
-other parts of the report: 798 households supported with 459 children (363 households with
-children), 96 households not supported anywhere (``unmet``), 65 households supported with
+other parts of the report: 800 households supported with 457 children (363 households with
+children), 117 households not supported by any service in the dataset (``unmet``), 68 households supported with
 older sons (the representation tables' number).
 """
 
@@ -65,17 +65,17 @@ def _cells(pub: Publication, table_name: str, label_column: str) -> pd.DataFrame
 
 def test_the_example_tables_show_the_counts_of_the_other_parts(example):
     groups = example.children_groups.frame.set_index("Group of households")
-    assert groups.loc["All households", "Households supported"] == "798"
-    assert groups.loc["All households", "Children in households supported"] == "459"
+    assert groups.loc["All households", "Households supported"] == "800"
+    assert groups.loc["All households", "Children in households supported"] == "457"
     assert groups.loc["Households with children", "Households supported"] == "363"
-    assert groups.loc["Households with older sons (aged 12 or over)", "Households supported"] == "65"
-    assert groups.loc["All households", "Households not supported anywhere in this data"] == "96"
+    assert groups.loc["Households with older sons (aged 12 or over)", "Households supported"] == "68"
+    assert groups.loc["All households", "Households not supported by any service in this dataset"] == "117"
     # Older sons supported by all services are the representation tables' cell.
     assert (
         example.page.values[
             cell_key("households_supported", {"characteristic": "need_older_sons", "category": "yes"})
         ]
-        == 65
+        == 68
     )
     assert (
         "representation.observed_count"
@@ -98,18 +98,24 @@ def test_hidden_cells_are_c_and_shown_cells_are_the_pages_values(example, table,
     assert not ((shown["value"] > 0) & (shown["value"] < example.threshold)).any()
 
 
-def test_the_example_has_hidden_cells_by_accommodation_type(example):
-    cells = _cells(example, "children_by_services", "Services")
-    assert cells["hidden"].any()  # dispersed accommodation supported 3 households
+def test_a_higher_threshold_hides_the_small_accommodation_types(example_folder):
+    # Dispersed accommodation supported 7 households with 9 children: shown at the default
+    # threshold, hidden at 10, with every other count below 10 in the table.
+    dataset = needs.load(example_folder)
+    strict = Publication(needs.assess(dataset, AREA, EXAMPLE_PERIOD), dataset, suppress_below=10)
+    cells = _cells(strict, "children_by_services", "Services")
+    small = (cells["value"] > 0) & (cells["value"] < 10)
+    assert small.any() and cells.loc[small, "hidden"].all()
+    assert (cells.loc[cells["hidden"], "text"] == SYMBOL_CONFIDENTIAL).all()
 
 
 def test_the_lead_sentence_quotes_published_figures_and_the_page_passes_its_audit(example):
     markup = example.children_and_young_people().markup
-    assert "supported 459 children in 363 households; 21 of the children were supported in safe" in markup
-    assert "21 of the children were supported in safe accommodation" in markup
+    assert "supported 457 children in 363 households; 31 of the children were supported in safe" in markup
+    assert "88 children were in households that services were unable to support and that no service in this dataset supported" in markup
     assert markup.count("<table>") == 2
     stated = [s for s in example.page.statements if s[0] == "children and young people: lead sentence"]
-    assert stated and dict(stated[-1][1])[cell_key("children_supported", {})] == 459
+    assert stated and dict(stated[-1][1])[cell_key("children_supported", {})] == 457
     example.page.check()  # raises DisclosureLeak if a hidden count can be worked out
 
 

@@ -153,7 +153,7 @@ def _swap_hidden_split(assessment, characteristic: str, basis: str, first: str, 
 def test_attack_2_the_chi_square_does_not_depend_on_how_hidden_counts_split(assessments, threshold):
     assessment, dataset = assessments["example"]
     swapped, counts = _swap_hidden_split(assessment, "religion", "supported", "buddhist", "jewish")
-    assert counts == (6, 4)
+    assert counts == (5, 3)
     original = Publication(assessment, dataset, suppress_below=threshold)
     other = Publication(swapped, dataset, suppress_below=threshold)
     hidden = _hidden_groups(original)
