@@ -89,6 +89,14 @@ RATE_MIXED = "published and modelled"
 #: population by sex and single year of age on which modelled rates are scaled.
 AGE_PROFILE_RESOURCE = "csew_age_profile.csv"
 NATIONAL_POPULATION_RESOURCE = "age_sex_profile_mid2022.csv"
+ENGLAND_MARGINS_RESOURCE = "england_census2021_16plus_sex_and_age.csv"
+#: The Census 2021 age group (England margins) each CSEW age band falls in.
+CENSUS_AGE_GROUP_OF_BAND = {
+    "16-19": "16-24", "20-24": "16-24", "25-34": "25-34", "35-44": "35-44", "45-54": "45-54",
+    "55-59": "55-64", "60-64": "55-64", "65-74": "65-74", "75+": "75+",
+}  # fmt: skip
+#: Raking sweeps: the two margins agree to within a few people, so 50 sweeps settle it.
+IPF_ITERATIONS = 50
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,10 +332,16 @@ def age_profile() -> pd.DataFrame:
 def national_population() -> pd.DataFrame:
     """National population aged 16+ by sex and CSEW age band, on which rates are scaled.
 
-    From ``needs/reference/resources/age_sex_profile_mid2022.csv`` (ONS mid-2022 residents by
-    sex and single year of age, summed over Leicester, Leicestershire and Rutland: the shipped
-    England-like age x sex profile; no England table by sex and single year is in the
-    reference data). Only its shape matters: the scaling uses population shares.
+    England's Census 2021 usual residents aged 16 and over give two margins
+    (``needs/reference/resources/england_census2021_16plus_sex_and_age.csv``, ONS
+    ``C21_SO_FURTHER_CHAR`` Table 4b): persons by Census age group (16-24, 25-34, ..., 75 and
+    over) and all ages by sex; no England table by sex *and* age is in the reference data.
+    The sex x band table is the shipped single-year profile
+    (``needs/reference/resources/age_sex_profile_mid2022.csv``: ONS mid-2022, Leicester,
+    Leicestershire and Rutland) raked to both England margins by iterative proportional
+    fitting (Deming and Stephan 1940, *Annals of Mathematical Statistics* 11:427-444); CSEW
+    bands that split a Census group (16-19 and 20-24; 55-59 and 60-64) keep the profile's
+    split within the group. Only the shape matters: the scaling uses population shares.
 
     Returns
     -------
@@ -337,9 +351,21 @@ def national_population() -> pd.DataFrame:
     frame = pd.read_csv(resource(NATIONAL_POPULATION_RESOURCE))
     frame = frame[frame["age"].astype(int) >= cat.ADULT_AGE].copy()
     frame["age_band"] = _age_band(frame["age"])
-    return (
-        frame.groupby(["sex", "age_band"], as_index=False)["population"].sum().astype({"population": float})
-    )
+    seed = frame.groupby(["sex", "age_band"], as_index=False)["population"].sum().astype({"population": float})
+    margins = pd.read_csv(resource(ENGLAND_MARGINS_RESOURCE))
+    by_sex = margins[margins["margin"] == "sex"].set_index("sex")["population"].astype(float)
+    by_group = margins[margins["margin"] == "age_group"].set_index("age_group")["population"].astype(float)
+    group = seed["age_band"].map(CENSUS_AGE_GROUP_OF_BAND)
+    sexes, groups = seed["sex"].to_numpy(), group.to_numpy()
+
+    def totals(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        return pd.Series(values).groupby(keys).transform("sum").to_numpy()
+
+    population = seed["population"].to_numpy(copy=True)
+    for _ in range(IPF_ITERATIONS):
+        population *= by_sex.reindex(sexes).to_numpy() / totals(population, sexes)
+        population *= by_group.reindex(groups).to_numpy() / totals(population, groups)
+    return seed.assign(population=population)
 
 
 def _band_rates(

@@ -212,12 +212,12 @@ def test_no_hidden_cell_gives_the_same_sentences(assessment):
         " a population ratio, not the need modelled from demand.",
     ]
     assert by_topic["expected_victims"] == [
-        "An estimated 46,600 adults aged 16 and over in Leicestershire experienced domestic abuse in the last"
-        " year (95% CI 43,700 to 49,500, covering national survey sampling error only, not local variation): "
-        "28,100 women and 18,500 men, applying CSEW prevalence rates for the year ending March 2024 (new CSEW"
+        "An estimated 47,100 adults aged 16 and over in Leicestershire experienced domestic abuse in the last"
+        " year (95% CI 44,200 to 50,100, covering national survey sampling error only, not local variation): "
+        "28,400 women and 18,700 men, applying CSEW prevalence rates for the year ending March 2024 (new CSEW"
         " questions aligned to the Domestic Abuse Act 2021) by sex and age band to the area's population.",
-        "On ONS population projections, expected adult victims in Leicestershire would rise from 46,600 in "
-        "2023-24 to 49,000 in 2026-27 (95% CI 46,000 to 52,100, national survey sampling error only): a rise "
+        "On ONS population projections, expected adult victims in Leicestershire would rise from 47,100 in "
+        "2023-24 to 49,600 in 2026-27 (95% CI 46,500 to 52,700, national survey sampling error only): a rise "
         "of 5%, if prevalence by sex and age and the share of victims reaching services stayed as in the "
         "assessed year. With households arriving in step, the loss model needs in 2026-27: refuge "
         "accommodation 19 (6 in place); specialist safe accommodation (including 'by and for') (black and "

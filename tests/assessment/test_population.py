@@ -364,3 +364,18 @@ def test_check_single_measure():
     assert check_single_measure(["new", "new"]) == "new"
     with pytest.raises(InputError, match="different CSEW question sets"):
         check_single_measure(["old", "new"], what="expected victims")
+
+
+def test_national_population_has_englands_census_margins():
+    """The population the age profile is scaled on: England's Census 2021 residents aged 16+
+    by sex (23,719,833 women, 22,287,125 men) and by age group (e.g. 5,989,233 aged 16-24,
+    4,837,158 aged 75 and over; ONS C21_SO_FURTHER_CHAR Table 4b), the two margins agreeing to
+    within 2 people, with 16-24 split into CSEW's 16-19 and 20-24 as in the shipped profile."""
+    national = national_population()
+    by_sex = national.groupby("sex")["population"].sum()
+    assert by_sex["female"] == pytest.approx(23_719_833, abs=5)
+    assert by_sex["male"] == pytest.approx(22_287_125, abs=5)
+    by_band = national.groupby("age_band")["population"].sum()
+    assert by_band["16-19"] + by_band["20-24"] == pytest.approx(5_989_233, abs=5)
+    assert by_band["75+"] == pytest.approx(4_837_158, abs=5)
+    assert national["population"].sum() == pytest.approx(46_006_957, abs=5)
