@@ -347,6 +347,23 @@ def _opened(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
     return frame.groupby(["area_code", *keys], as_index=False)["opened_days_before"].max()
 
 
+def _operating_days(dataset: Dataset, period: str, keys: list[str]) -> pd.DataFrame:
+    """Days of the period each pool's units in place were open, by area x ``keys``:
+    sum over its services in place of units x days the contract covers in the period, divided
+    by its units (``active_services``' ``days_in_period``). A pool that opened part-way
+    through the period has fewer days than the period, and its households arriving, occupancy
+    and modelled load are read per day it was open, not per day of the period."""
+    services = active_services(dataset, period)
+    services = services[(services["status"] == IN_PLACE) & (services["units"] > 0)]
+    frame = services[["area_code", *keys]].assign(
+        unit_days=(services["units"] * services["days_in_period"]).astype(float).to_numpy(),
+        units=services["units"].astype(float).to_numpy(),
+    )
+    frame = frame.groupby(["area_code", *keys], as_index=False)[["unit_days", "units"]].sum()
+    frame["operating_days"] = frame["unit_days"] / frame["units"]
+    return _string_keys(frame[["area_code", *keys, "operating_days"]], keys)
+
+
 def _string_keys(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return frame.astype({key: str for key in keys})
 
@@ -377,7 +394,8 @@ def _flow(dataset: Dataset, period: str, context: pd.DataFrame, keys: list[str])
     result["planned_units"] = result["planned_units"].fillna(0).astype("int64")
     result["households_supported"] = result["households"].fillna(0).astype("int64")
     mean_stay = result["mean_stay_days"]
-    capacity_nights = result["units"] * period_days(period)
+    result = result.merge(_operating_days(dataset, period, keys), on=["area_code", *keys], how="left")
+    capacity_nights = result["units"] * result["operating_days"].fillna(period_days(period))
     result["occupancy"] = result["occupied_nights"].fillna(0) / capacity_nights.where(capacity_nights > 0)
     stay = mean_stay.where(mean_stay > 0)
     result["annual_throughput"] = result["units"] * DAYS_PER_YEAR * result["occupancy"] / stay
@@ -427,10 +445,15 @@ def capacity_inputs(
     -------
     pandas.DataFrame
         ``area_code``, the ``by`` columns, ``units`` and ``annual_cost`` (active services
-        in place), ``planned_units`` (the pipeline, not counted), ``arrivals_per_year`` (distinct households accepted or declined for capacity, from
-        referrals made in the period), ``mean_stay_days`` (censored ALOS, NaN without
-        episodes), ``observed_capacity_declines`` (referrals declined for a capacity
-        reason), ``observed_decided`` (decided referrals). A scenario may change any of
+        in place), ``planned_units`` (the pipeline, not counted), ``arrivals_per_year``
+        (distinct households accepted or declined for capacity, from referrals made in the
+        period), ``operating_share`` (share of the period the units in place were open,
+        :func:`_operating_days`; :func:`model_capacity` reads arrivals per year of opening),
+        ``mean_stay_days`` (Kaplan–Meier restricted mean, NaN without episodes), ``stays``,
+        ``censored_stays`` (open at the period end), ``occupied_nights``,
+        ``observed_capacity_declines`` (referrals declined for a capacity reason),
+        ``observed_decided`` (decided referrals), ``observed_offered`` (accepted or declined
+        for capacity). A scenario may change any of
         ``units``, ``arrivals_per_year`` and ``mean_stay_days`` and pass the table to
         :func:`model_capacity`.
     """
@@ -477,6 +500,8 @@ def capacity_inputs(
     result["annual_cost"] = result["annual_cost"].fillna(0.0).astype(float)
     result["stays"] = result["episodes"].fillna(0).astype("int64")
     result["censored_stays"] = result["censored_stays"].fillna(0).astype("int64")
+    result = result.merge(_operating_days(dataset, period, keys), on=["area_code", *keys], how="left")
+    result["operating_share"] = (result["operating_days"] / period_days(period)).fillna(1.0).clip(upper=1.0)
     columns = [
         "area_code",
         *keys,
@@ -484,6 +509,7 @@ def capacity_inputs(
         "planned_units",
         "annual_cost",
         "arrivals_per_year",
+        "operating_share",
         "mean_stay_days",
         "stays",
         "censored_stays",
@@ -495,10 +521,20 @@ def capacity_inputs(
     return _order(result[columns], keys)
 
 
+def _operating_share(inputs: pd.DataFrame) -> np.ndarray:
+    """Share of the period each row's units were open (``operating_share``; 1 where absent)."""
+    if "operating_share" not in inputs.columns:
+        return np.ones(len(inputs))
+    share = inputs["operating_share"].to_numpy(dtype=float)
+    return np.where(np.isfinite(share) & (share > 0), share, 1.0)
+
+
 def model_capacity(inputs: pd.DataFrame, target_turnaway: float = DEFAULT_TARGET_TURNAWAY) -> pd.DataFrame:
     """Apply the Erlang loss model to a table of inputs (pure; no dataset).
 
-    ``offered_load = arrivals_per_year x mean_stay_days / 365.25`` (Erlangs, Little's law);
+    ``offered_load = arrivals_per_year / operating_share x mean_stay_days / 365.25`` (Erlangs,
+    Little's law; ``operating_share``, the share of the period the units were open, is 1
+    where absent);
     ``modelled_turnaway = B(units, offered_load)`` (Erlang B); ``units_needed`` = the least
     ``c`` with ``B(c, offered_load) <= target_turnaway``;
     ``observed_turnaway_share = observed_capacity_declines / observed_decided``. Rows with
@@ -523,7 +559,7 @@ def model_capacity(inputs: pd.DataFrame, target_turnaway: float = DEFAULT_TARGET
     if not 0 < target_turnaway < 1:
         raise ValueError(f"target_turnaway: expected a proportion between 0 and 1, got {target_turnaway!r}")
     result = inputs.copy()
-    arrivals = result["arrivals_per_year"].to_numpy(dtype=float)
+    arrivals = result["arrivals_per_year"].to_numpy(dtype=float) / _operating_share(result)
     # no demand offered means no load, whether or not a length of stay is known
     load = np.where(
         arrivals == 0, 0.0, arrivals * result["mean_stay_days"].to_numpy(dtype=float) / DAYS_PER_YEAR
@@ -616,10 +652,13 @@ def _bootstrap(
     stay[km["g"].to_numpy(), km["rep"].to_numpy()] = km["restricted_mean_days"].to_numpy()
     merged = labels[group].merge(inputs, on=group, how="left")
     arrivals = merged["arrivals_per_year"].fillna(0).to_numpy(dtype=float)
+    open_share = _operating_share(merged)
     units = merged["units"].fillna(0).to_numpy(dtype=float)
     replicate = np.arange(replicates)[None, :]
     arrive = uniforms(_replicate_keys(pool_key[:, None], replicate, _ARRIVALS), np.zeros((1, 1)))
     drawn = stats.poisson.ppf(arrive, arrivals[:, None])
+    # Households arriving while the units were open, as a rate per year of opening.
+    drawn = drawn / open_share[:, None]
     load = np.where(drawn == 0, 0.0, drawn * stay / DAYS_PER_YEAR)
     known = np.isfinite(load)
     needed = np.full(load.shape, np.nan)
@@ -761,7 +800,7 @@ def _checked(
         sims = draws
     result = modelled.merge(boot, on=group, how="left")
     units = result["units"].to_numpy(dtype=float)
-    nights = units * period_days(period)
+    nights = units * period_days(period) * _operating_share(result)
     result["observed_occupancy"] = np.where(
         nights > 0, result["occupied_nights"].to_numpy(dtype=float) / np.where(nights > 0, nights, 1), np.nan
     )

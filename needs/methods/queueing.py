@@ -325,8 +325,9 @@ def simulate_loss_year(
     -------
     pandas.DataFrame
         ``arrivals``, ``turned_away``, ``turnaway`` (turned_away / arrivals, NaN with no
-        arrival) and ``occupancy`` (occupied unit-days in the period / (c x horizon), NaN
-        with no unit), one row per system.
+        arrival) and ``occupancy`` (occupied unit-days in the period / (c x the days the units
+        were open in it: the horizon, less the days before an opening during the period),
+        NaN with no unit), one row per system.
     """
     keyed = isinstance(rng, KeyedStream)
 
@@ -417,7 +418,9 @@ def simulate_loss_year(
             occupied_days[taken] += np.maximum(inside, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         turnaway = np.where(arrivals > 0, lost / np.maximum(arrivals, 1), np.nan)
-        occupancy = np.where(c > 0, occupied_days / (np.maximum(c, 1) * horizon_days), np.nan)
+        # Units opened during the period are measured over the days they were open.
+        open_days = horizon_days - np.where(empty_start, np.clip(-warmup, 0.0, horizon_days), 0.0)
+        occupancy = np.where((c > 0) & (open_days > 0), occupied_days / (np.maximum(c, 1) * np.maximum(open_days, 1e-9)), np.nan)
     return pd.DataFrame({"arrivals": arrivals, "turned_away": lost, "turnaway": turnaway, "occupancy": occupancy})
 
 

@@ -220,8 +220,10 @@ def test_throughput_stay_occupancy(dataset):
     assert shire["units"] == 5
     assert shire["households_supported"] == 5
     assert shire["mean_stay_days"] == pytest.approx(km)
-    assert shire["occupancy"] == pytest.approx(159 / (5 * 365))
-    assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1825) / km)
+    # occupancy over the unit-nights the units were open: S1's 3 units all 365 nights, S2's 2
+    # units the 182 nights from 1 October: 159 / (3 x 365 + 2 x 182) = 159 / 1459.
+    assert shire["occupancy"] == pytest.approx(159 / (3 * 365 + 2 * 182))
+    assert shire["annual_throughput"] == pytest.approx(5 * 365.25 * (159 / 1459) / km)
     # capacity at full occupancy: 5 units x 365.25 / 43.11 nights = 42.4 households a year
     assert shire["capacity_full_occupancy"] == pytest.approx(5 * 365.25 / km)
     assert shire["capacity_full_occupancy"] > shire["annual_throughput"]
@@ -268,7 +270,8 @@ def test_capacity_inputs_and_erlang_model(dataset):
     bme = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
     # S2: H4 accepted, H6 declined (D2): 2 households; one stay of 50 nights, ended.
     assert (bme["units"], bme["arrivals_per_year"], bme["mean_stay_days"]) == (2, 2, 50.0)
-    assert bme["offered_load"] == pytest.approx(2 * 50 / YEAR)
+    # S2 was open 182 of the 365 days: 2 arrivals in 182 days are 2 x 365 / 182 a year.
+    assert bme["offered_load"] == pytest.approx(2 * (365 / 182) * 50 / YEAR)
     unity = one(table, area_code=UNITY, accommodation_type="refuge")
     assert unity["arrivals_per_year"] == 2  # H10 accepted, H11 declined for capacity
     assert unity["offered_load"] == pytest.approx(2 * 20 / YEAR)
@@ -347,24 +350,25 @@ def test_gap_table_by_specialism(dataset, check_passes):
     assert (generic["units"], generic["units_needed"], generic["gap_units"]) == (3, 3, 0)
     assert generic["cost_per_unit"] == pytest.approx(32000.0)
     assert generic["annual_cost_to_close"] == 0.0
-    # S2 pool: H4 accepted + H6 (capacity) = 2; stay 50 -> load 100 / 365.25.
+    # S2 pool: H4 accepted + H6 (capacity) = 2 in the 182 days S2 was open (from 1 October),
+    # 2 x 365 / 182 a year; stay 50 -> load 0.549; B(3) = 0.016 > 0.01 > B(4) = 0.002.
     minoritised = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
-    load = 2 * 50 / YEAR
-    assert erlang_b_by_hand(2, load) > 0.01 > erlang_b_by_hand(3, load)
-    assert (minoritised["units"], minoritised["units_needed"], minoritised["gap_units"]) == (2, 3, 1)
-    assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
+    load = 2 * (365 / 182) * 50 / YEAR
+    assert erlang_b_by_hand(3, load) > 0.01 > erlang_b_by_hand(4, load)
+    assert (minoritised["units"], minoritised["units_needed"], minoritised["gap_units"]) == (2, 4, 2)
+    assert minoritised["annual_cost_to_close"] == pytest.approx(64000.0)
     # the range: gap from the interval of units needed, at the same price
     for bound in ("lower", "upper"):
         gap = max(minoritised[f"units_needed_{bound}"] - 2, 0)
         assert minoritised[f"gap_units_{bound}"] == gap
         assert minoritised[f"annual_cost_to_close_{bound}"] == pytest.approx(32000.0 * gap)
-    assert minoritised["gap_units_lower"] <= 1 <= minoritised["gap_units_upper"]
+    assert minoritised["gap_units_lower"] <= 2 <= minoritised["gap_units_upper"]
     unity = one(table, area_code=UNITY, accommodation_type="refuge", specialism="generic")
     assert unity["cost_per_unit"] == pytest.approx(25000.0)
     # throughput and capacity per specialism: S2 (2 units from 1 October) had H4's 50 nights.
     assert minoritised["mean_stay_days"] == pytest.approx(50.0)
     assert minoritised["capacity_full_occupancy"] == pytest.approx(2 * 365.25 / 50)
-    assert minoritised["annual_throughput"] == pytest.approx(2 * 365.25 * (50 / (2 * 365)) / 50)
+    assert minoritised["annual_throughput"] == pytest.approx(2 * 365.25 * (50 / (2 * 182)) / 50)
     assert (table["planned_units"] == 0).all()
 
 
@@ -437,7 +441,7 @@ def test_planned_units_never_enter_the_loss_model_or_throughput(dataset):
     )
     flow = one(throughput(planned, PERIOD), area_code=SHIRE, accommodation_type="refuge")
     assert (flow["units"], flow["planned_units"]) == (5, 4)
-    assert flow["occupancy"] == pytest.approx(159 / (5 * 365))  # over the 5 units in place
+    assert flow["occupancy"] == pytest.approx(159 / (3 * 365 + 2 * 182))  # over the units in place
 
 
 def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price(check_passes):
@@ -452,8 +456,8 @@ def test_gap_is_needed_less_in_place_and_planned_types_are_costed_at_their_price
     )
     assert generic["cost_per_unit"] == pytest.approx(32000.0)
     minoritised = one(table, area_code=SHIRE, accommodation_type="refuge", specialism="black_minoritised")
-    assert minoritised["gap_units"] == minoritised["units_needed"] - minoritised["units"] == 1
-    assert minoritised["annual_cost_to_close"] == pytest.approx(32000.0)
+    assert minoritised["gap_units"] == minoritised["units_needed"] - minoritised["units"] == 2
+    assert minoritised["annual_cost_to_close"] == pytest.approx(64000.0)
     # second stage: nothing in place, 6 planned, no demand: nothing needed, no gap; its cost
     # per unit is the planned contract's price, 60,000 / 6 = 10,000.
     move_on = one(table, area_code=SHIRE, accommodation_type="second_stage")
@@ -484,3 +488,26 @@ def test_the_recalibrated_example_agrees_with_its_loss_model():
     assert inside.all() and busy.all()
     assert (pools["units_needed_lower"] <= pools["units_needed"]).all()
     assert (pools["units_needed"] <= pools["units_needed_upper"]).all()
+
+
+def test_a_pool_open_part_of_the_year_is_modelled_per_day_open():
+    """10 households arrived in the half year the units were open, staying 36.525 days on
+    average: a rate of 20 a year, so the load is 20 x 36.525 / 365.25 = 2 Erlangs, not 1."""
+    inputs = pd.DataFrame(
+        {"units": [3, 3], "arrivals_per_year": [10, 10], "mean_stay_days": [36.525, 36.525],
+         "operating_share": [0.5, 1.0]}
+    )  # fmt: skip
+    modelled = model_capacity(inputs, 0.05)
+    assert modelled["offered_load"].tolist() == pytest.approx([2.0, 1.0])
+
+
+def test_the_example_refuge_opened_in_january_2023_is_read_per_day_open():
+    """In 2022-23 the example's services ran from 1 January 2023: 90 of the year's 365 days.
+    Arrivals, occupancy and the simulated years are read over those 90 days, and the model
+    agrees with what was observed."""
+    dataset = needs.load(DEFAULT_DATA)
+    inputs = capacity_inputs(dataset, "2022-23", by=("accommodation_type", "specialism"))
+    refuge = inputs[(inputs["area_code"] == DEFAULT_AREA) & (inputs["accommodation_type"] == "refuge")].iloc[0]
+    assert refuge["operating_share"] == pytest.approx(90 / 365)
+    erlang = needs.assess(dataset, DEFAULT_AREA, "2022-23").erlang
+    assert erlang.loc[erlang["units"] > 0, "consistent"].astype(bool).all()
