@@ -616,10 +616,12 @@ def _bootstrap(
     target_turnaway: float,
     replicates: int,
     seed: int,
+    simulate: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The replicates behind :func:`bootstrap_units_needed`: the group labels and, per group
     (rows) x replicate (columns), ``needed``, ``blocking``, ``occupancy`` (long-run, of the
-    replicate's inputs) and ``sim_turnaway``, ``sim_occupancy`` (one simulated year)."""
+    replicate's inputs) and ``sim_turnaway``, ``sim_occupancy`` (one simulated year; all NaN
+    when ``simulate`` is False, for callers that need only units needed)."""
     group = ["area_code", *keys]
     episodes = episodes.reset_index(drop=True)
     grouped = episodes.groupby(group, observed=True, sort=True)
@@ -682,7 +684,7 @@ def _bootstrap(
     base_mean = (dist["stay_days"] * dist["probability"]).groupby(dist["_g"]).sum().reindex(range(len(n))).to_numpy()
     sim_turnaway = np.full(load.shape, np.nan)
     sim_occupancy = np.full(load.shape, np.nan)
-    run = known & has[:, None] & (base_mean[:, None] > 0)
+    run = known & has[:, None] & (base_mean[:, None] > 0) & simulate
     g_run, r_run = np.nonzero(run)
     # Units opened within WARMUP_LONGEST_STAYS longest stays before the period start empty
     # at their opening; older ones in the stationary state.
@@ -923,6 +925,38 @@ def erlang_model(
     episodes = _episodes(context, period, ["host_tier_one", *keys])
     result = _checked(modelled, episodes, period, keys, target_turnaway, seed)
     return _order(result[list(ERLANG_COLUMNS)], keys)
+
+
+def units_needed_interval(
+    dataset: Dataset,
+    period: str,
+    inputs: pd.DataFrame,
+    target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+    *,
+    seed: int = DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+    context: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The bootstrap interval of units needed (:func:`bootstrap_units_needed`, without the
+    simulated years) for loss-model inputs at :data:`MODEL_KEYS` that may differ from the
+    observed ones (e.g. households arriving scaled to a projected year), the stays being those
+    observed in ``period``. Each pool's replicates are keyed by the pool, so the same pool gets
+    the same draws whatever its inputs (common random numbers across scenarios or years).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, :data:`MODEL_KEYS`, ``units_needed_lower``, ``units_needed_upper``.
+    """
+    keys = list(MODEL_KEYS)
+    group = ["area_code", *keys]
+    episodes = _episodes(_context(dataset, period, context), period, ["host_tier_one", *keys])
+    if episodes.empty:
+        return pd.DataFrame(columns=[*group, "units_needed_lower", "units_needed_upper"])
+    labels, draws = _bootstrap(
+        episodes, inputs, keys, target_turnaway, CAPACITY_BOOTSTRAP_REPLICATES, seed, simulate=False
+    )
+    return _intervals(labels, draws, confidence)[[*group, "units_needed_lower", "units_needed_upper"]]
 
 
 GAP_COLUMNS: tuple[str, ...] = (

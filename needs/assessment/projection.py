@@ -30,10 +30,11 @@ assessed period's values. So:
   (:func:`needs.assessment.capacity.model_capacity`) with the observed arrivals of P
   (:func:`needs.assessment.capacity.capacity_inputs`) x scale (t), the observed mean stay
   and the target turn-away share: the least number of units c with B(c, a) <= target, where
-  a = arrivals x scale x mean stay / 365.25. ``units_needed_lower``/``_upper`` are the same
-  with ``scale_lower``/``scale_upper``: they carry the prevalence interval only, not the
-  chance variation of arrivals and stays (the loss-model part's bootstrap interval), so they
-  are narrower than the whole uncertainty of units needed.
+  a = arrivals x scale x mean stay / 365.25. ``units_needed_lower``/``_upper`` are the
+  bootstrap limits of units needed (:func:`needs.assessment.capacity.units_needed_interval`:
+  Poisson arrivals and resampled stays, as for the loss-model part) with the arrivals scaled
+  by ``scale_lower``/``scale_upper``: they carry the chance variation of arrivals and stays
+  and the prevalence interval, not the uncertainty of the population projection.
 
 An area is projected only for years in which every one of its base areas (districts, or the
 unitary itself) has projection rows; otherwise its projection for that year is left out rather
@@ -58,7 +59,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from needs.assessment.capacity import MODEL_KEYS, capacity_inputs, model_capacity
+from needs.assessment.capacity import MODEL_KEYS, capacity_inputs, model_capacity, units_needed_interval
 from needs.assessment.population import expected_victims
 from needs.inputs.dataset import Dataset
 from needs.reference.constants import DEFAULT_CONFIDENCE, DEFAULT_TARGET_TURNAWAY
@@ -204,6 +205,32 @@ def _units_needed(inputs: pd.DataFrame, scales: pd.DataFrame, column: str, targe
     return modelled.set_index([*_KEYS, *MODEL_KEYS])["units_needed"].astype(float)
 
 
+def _units_needed_bound(
+    dataset: Dataset,
+    period: str,
+    inputs: pd.DataFrame,
+    scales: pd.DataFrame,
+    bound: str,
+    target: float,
+    context: pd.DataFrame | None,
+) -> pd.Series:
+    """The ``bound`` (``lower``/``upper``) of units needed in each period: the bootstrap limit
+    (:func:`needs.assessment.capacity.units_needed_interval`: Poisson arrivals, resampled
+    stays) with households arriving scaled by the prevalence limit ``scale_<bound>``, so the
+    range carries both the survey's and the service data's uncertainty. One bootstrap per
+    period (at most four), each over all areas and pools at once."""
+    frames = []
+    for label, scale in scales.groupby("period", sort=False):
+        scaled = inputs.merge(scale[["area_code", f"scale_{bound}"]], on="area_code", how="inner")
+        scaled["arrivals_per_year"] = scaled["arrivals_per_year"].astype(float) * scaled[f"scale_{bound}"]
+        interval = units_needed_interval(dataset, period, scaled, target, context=context)
+        frames.append(interval.assign(period=label))
+    if not frames:
+        return pd.Series(dtype=float)
+    limits = pd.concat(frames, ignore_index=True)
+    return limits.set_index([*_KEYS, *MODEL_KEYS])[f"units_needed_{bound}"].astype(float)
+
+
 def projection(
     dataset: Dataset,
     period: str,
@@ -274,15 +301,15 @@ def projection(
 
     inputs = capacity_inputs(dataset, period, by=MODEL_KEYS, context=context)
     inputs = inputs[inputs["area_code"].isin(expected["area_code"])]
-    point, low, high = (
-        _units_needed(inputs, expected, column, target_turnaway)
-        for column in ("scale", "scale_lower", "scale_upper")
-    )
+    point = _units_needed(inputs, expected, "scale", target_turnaway)
+    low = _units_needed_bound(dataset, period, inputs, expected, "lower", target_turnaway, context)
+    high = _units_needed_bound(dataset, period, inputs, expected, "upper", target_turnaway, context)
     needed = pd.DataFrame(
         {
             "units_needed": point,
-            "units_needed_lower": low.reindex(point.index),
-            "units_needed_upper": high.reindex(point.index),
+            # no demand offered: no units needed, at either limit (as in the loss-model part)
+            "units_needed_lower": low.reindex(point.index).where(point != 0, 0.0),
+            "units_needed_upper": high.reindex(point.index).where(point != 0, 0.0),
         }
     ).reset_index()
     by_type = expected.merge(

@@ -127,7 +127,7 @@ PROJECTION_TABLE_SPECS: tuple[TableSpec, ...] = (
             Column("Units in place", "units", "integer"),
             Column("Units needed for the target", "units_needed", "integer"),
             Column(
-                "Range (prevalence at its limits)",
+                "Units needed (95% interval)",
                 "units_needed_lower",
                 "interval",
                 "units_needed_upper",
@@ -140,10 +140,11 @@ PROJECTION_TABLE_SPECS: tuple[TableSpec, ...] = (
         row_header="Financial year",
         note="Units needed: the Erlang loss model with the assessed year's households arriving scaled "
         "by the ratio of projected to current expected victims, its mean stay and the target share "
-        "turned away. The range uses the ratio at the limits of the prevalence interval (arrivals per "
-        "expected victim held at the observed value); it leaves out the chance variation of arrivals "
-        "and stays, so the range is narrower than the uncertainty of units needed. Units in place are "
-        "those of the assessed year. " + _ASSUMPTION,
+        "turned away. The interval is the bootstrap of the loss model (Poisson arrivals, resampled "
+        "stays: the chance variation of the service data) with the ratio at the limits of the "
+        "prevalence interval (arrivals per expected victim held at the observed value); it leaves "
+        "out the uncertainty of the population projection. Units in place are those of the assessed "
+        "year. " + _ASSUMPTION,
         empty_message="Not provided: the data has no population projection for this area, so units "
         "needed are not projected.",
         drop=(("accommodation_type", (ALL_TYPES,)),),

@@ -216,3 +216,18 @@ def test_example_loads_the_projection_and_projects_the_county():
     # The county's population grows in the projection, so its expected victims do too.
     assert totals["population_16plus"].is_monotonic_increasing
     assert totals["expected_victims"].is_monotonic_increasing
+
+
+def test_the_assessed_years_units_interval_is_the_loss_models_bootstrap():
+    """At the assessed year the scale is 1 at both prevalence limits, and each pool's bootstrap
+    draws are keyed by the pool, so the projection's interval of units needed is exactly the
+    loss-model part's; a projected year's interval is at least as wide at the same scale."""
+    data = load(DEFAULT_DATA)
+    out = projection(data, "2023-24")
+    erlang = assess(data, "E10000018", "2023-24").erlang.set_index(["accommodation_type", "specialism"])
+    current = out[(out["period"] == "2023-24") & (out["accommodation_type"] != "all")]
+    current = current.set_index(["accommodation_type", "specialism"])
+    for column in ("units_needed", "units_needed_lower", "units_needed_upper"):
+        assert current[column].astype(float).to_dict() == erlang[column].reindex(current.index).astype(float).to_dict()
+    refuge = out[out["accommodation_type"] == "refuge"].set_index("period")
+    assert refuge.loc["2026-27", "units_needed_upper"] >= refuge.loc["2023-24", "units_needed_upper"]
