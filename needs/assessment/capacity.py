@@ -97,6 +97,8 @@ from needs.methods.queueing import (
 from needs.methods.survival import restricted_mean_stay, stay_distribution
 from needs.reference import categories as cat
 from needs.reference.constants import (
+    BOOTSTRAP_MIN_REPLICATES,
+    BOOTSTRAP_WORK_PER_POOL,
     CAPACITY_BOOTSTRAP_REPLICATES,
     COE_POPULATION_PER_FAMILY_PLACE,
     DAYS_PER_YEAR,
@@ -600,6 +602,10 @@ _BOOTSTRAP_COLUMNS: tuple[str, ...] = (
 
 
 _RESAMPLE, _ARRIVALS, _SIMULATION = 1, 2, 3
+#: Simulated systems (pool x replicate) per batch: bounds the memory of the simulated years.
+SIMULATION_BATCH = 20_000
+#: Resampled stays (rows) per batch of the bootstrap: bounds its memory.
+RESAMPLE_BATCH = 1_000_000
 
 
 def _replicate_keys(pool_key: np.ndarray, replicate: np.ndarray, purpose: int) -> np.ndarray:
@@ -633,27 +639,39 @@ def _bootstrap(
     n = labels["n"].to_numpy()
     offsets = np.r_[0, np.cumsum(n)[:-1]]
     by_group = np.argsort(gid, kind="stable")
-    g_of = np.repeat(np.arange(len(n)), n)
-    g_all = np.tile(g_of, replicates)
-    rep_all = np.repeat(np.arange(replicates), len(g_of))
-    within = np.tile(np.arange(len(g_of)) - offsets[g_of], replicates)
-    resample = uniforms(_replicate_keys(pool_key[g_all], rep_all, _RESAMPLE), within)
-    pick = offsets[g_all] + np.floor(resample * n[g_all]).astype(np.int64)
-    rows = by_group[pick]
-    sample = pd.DataFrame(
-        {
-            "g": g_all,
-            "rep": rep_all,
-            "time": episodes["time"].to_numpy()[rows],
-            "event": episodes["event"].to_numpy()[rows],
-            "entry": episodes["entry"].to_numpy()[rows],
-        }
-    )
-    km = restricted_mean_stay(sample, ["g", "rep"], entry="entry")
-    stay = np.full((len(n), replicates), np.nan)
-    stay[km["g"].to_numpy(), km["rep"].to_numpy()] = km["restricted_mean_days"].to_numpy()
     merged = labels[group].merge(inputs, on=group, how="left")
     arrivals = merged["arrivals_per_year"].fillna(0).to_numpy(dtype=float)
+    # Replicates per pool, so the work stays bounded whatever the size of the data: a pool's
+    # replicates x its stays (and x its arrivals, in the simulated years) are at most
+    # BOOTSTRAP_WORK_PER_POOL, and never fewer than BOOTSTRAP_MIN_REPLICATES. Decided pool by
+    # pool, so a pool's replicates do not depend on the other pools.
+    size = np.maximum(np.maximum(n, arrivals), 1.0)
+    reps = np.clip(BOOTSTRAP_WORK_PER_POOL // size, min(BOOTSTRAP_MIN_REPLICATES, replicates), replicates)
+    reps = reps.astype(np.int64)
+    g_pair = np.repeat(np.arange(len(n)), reps)
+    r_pair = np.arange(len(g_pair)) - np.repeat(np.cumsum(reps) - reps, reps)
+    stay = np.full((len(n), replicates), np.nan)
+    # Resampled stays in batches of at most RESAMPLE_BATCH rows (pool x replicate pairs kept
+    # whole), so memory stays bounded; the draws are keyed, so batching changes nothing.
+    batch_of_pair = (np.cumsum(n[g_pair]) - 1) // RESAMPLE_BATCH
+    for batch in np.unique(batch_of_pair):
+        gp, rp = g_pair[batch_of_pair == batch], r_pair[batch_of_pair == batch]
+        g_all = np.repeat(gp, n[gp])
+        rep_all = np.repeat(rp, n[gp])
+        within = np.arange(len(g_all)) - np.repeat(np.cumsum(n[gp]) - n[gp], n[gp])
+        resample = uniforms(_replicate_keys(pool_key[g_all], rep_all, _RESAMPLE), within)
+        rows = by_group[offsets[g_all] + np.floor(resample * n[g_all]).astype(np.int64)]
+        sample = pd.DataFrame(
+            {
+                "g": g_all,
+                "rep": rep_all,
+                "time": episodes["time"].to_numpy()[rows],
+                "event": episodes["event"].to_numpy()[rows],
+                "entry": episodes["entry"].to_numpy()[rows],
+            }
+        )
+        km = restricted_mean_stay(sample, ["g", "rep"], entry="entry")
+        stay[km["g"].to_numpy(), km["rep"].to_numpy()] = km["restricted_mean_days"].to_numpy()
     open_share = _operating_share(merged)
     units = merged["units"].fillna(0).to_numpy(dtype=float)
     replicate = np.arange(replicates)[None, :]
@@ -690,21 +708,25 @@ def _bootstrap(
     # at their opening; older ones in the stationary state.
     longest = dist.groupby("_g")["stay_days"].max().reindex(range(len(n))).to_numpy()
     warmup = np.where(opened < WARMUP_LONGEST_STAYS * longest, opened, np.nan)
-    if len(g_run):
+    # Systems in batches of similar size (by units), so the arrays padded to a batch's most
+    # units stay small; each system's stream is keyed, so batching does not change a result.
+    order = np.argsort(units[g_run], kind="stable")
+    for batch in np.array_split(order, max(1, -(-len(order) // SIMULATION_BATCH))):
+        gb, rb = g_run[batch], r_run[batch]
         year = simulate_loss_year(
-            drawn[g_run, r_run],
-            units[g_run],
+            drawn[gb, rb],
+            units[gb],
             dist["stay_days"].to_numpy(dtype=float),
             dist["probability"].to_numpy(dtype=float),
             renumber[dist["_g"].to_numpy()],
-            renumber[g_run],
-            stay[g_run, r_run] / base_mean[g_run],
-            warmup[g_run],
+            renumber[gb],
+            stay[gb, rb] / base_mean[gb],
+            warmup[gb],
             horizon_days=DAYS_PER_YEAR,
-            rng=KeyedStream(_replicate_keys(pool_key[g_run], r_run, _SIMULATION)),
+            rng=KeyedStream(_replicate_keys(pool_key[gb], rb, _SIMULATION)),
         )
-        sim_turnaway[g_run, r_run] = year["turnaway"].to_numpy()
-        sim_occupancy[g_run, r_run] = year["occupancy"].to_numpy()
+        sim_turnaway[gb, rb] = year["turnaway"].to_numpy()
+        sim_occupancy[gb, rb] = year["occupancy"].to_numpy()
     draws = {
         "needed": needed,
         "blocking": blocking,

@@ -74,3 +74,11 @@ LOSS_CHECK_ALPHA = 0.05
 #: LOSS_CHECK_ALPHA compares the observed turn-aways and occupancy with simulated years
 #: (Monte Carlo p-values), not with the binomial test, wherever stays can be simulated.
 WARMUP_LONGEST_STAYS = 2.0
+
+#: Bootstrap of the loss model: replicates x stays (and x households arriving) per pool at
+#: most this, so the work grows with the number of pools, not with the records; pools of up to
+#: 50 stays and arrivals get every replicate (CAPACITY_BOOTSTRAP_REPLICATES).
+BOOTSTRAP_WORK_PER_POOL = 50_000
+#: ... and never fewer replicates than this (the 2.5th and 97.5th percentiles of 200 draws
+#: are the 5th and 195th values; the Monte Carlo p-value's resolution is 1/200).
+BOOTSTRAP_MIN_REPLICATES = 200
