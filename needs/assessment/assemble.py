@@ -223,6 +223,7 @@ def assess_all(
     represented, goodness_of_fit, not_known = representation(
         dataset, period, confidence, measure=measure, counter=counter
     )
+    erlang = capacity.erlang_model(dataset, period, target_turnaway, context=context)  # once: its bootstrap is the dearest step
     assessment = Assessment(
         period=period,
         areas=areas,
@@ -239,8 +240,8 @@ def assess_all(
         provision=ours(capacity.provision(dataset, period)),
         benchmark=ours(capacity.coe_benchmark(dataset, period, coe_types, population=population)),
         throughput=ours(capacity.throughput(dataset, period, context=context)),
-        erlang=ours(capacity.erlang_model(dataset, period, target_turnaway, context=context)),
-        gaps=ours(capacity.gap_table(dataset, period, target_turnaway, context=context)),
+        erlang=ours(erlang),
+        gaps=ours(capacity.gap_table(dataset, period, target_turnaway, context=context, erlang=erlang)),
         funding=ours(funding.funding_summary(dataset, period, context=context)),
         spend_by_service=ours(funding.spend_by_service(dataset, period)),
         trends=trends(dataset, period, confidence, counter=counter),

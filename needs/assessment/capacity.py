@@ -1018,6 +1018,7 @@ def gap_table(
     *,
     context: pd.DataFrame | None = None,
     seed: int = DEFAULT_SEED,
+    erlang: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The capacity story: units in place and planned, units needed, the gap and its annual
     support cost, throughput and capacity, by host area x bedded type x specialism.
@@ -1050,6 +1051,8 @@ def gap_table(
       :func:`throughput`, per specialism.
 
     The grain is :data:`MODEL_KEYS`, the same as :func:`erlang_model` and the findings.
+    ``erlang``: that function's result for the same dataset, period, target and seed, when
+    the caller already has it (the bootstrap is then not run twice).
 
     Returns
     -------
@@ -1058,7 +1061,9 @@ def gap_table(
     """
     keys = list(MODEL_KEYS)
     context = _context(dataset, period, context)
-    modelled = erlang_model(dataset, period, target_turnaway, context=context, seed=seed)
+    modelled = (
+        erlang_model(dataset, period, target_turnaway, context=context, seed=seed) if erlang is None else erlang
+    )
     flow = _flow(dataset, period, context, keys).drop(columns=["units", "planned_units", "mean_stay_days"])
     result = modelled.merge(flow, on=["area_code", *keys], how="left")
     result["households_supported"] = result["households_supported"].fillna(0).astype("int64")

@@ -61,7 +61,15 @@ def keys_of(labels: pd.DataFrame, *salts: int) -> np.ndarray:
 
 def _occurrence(which: np.ndarray) -> np.ndarray:
     """0 for the first time a value appears in ``which``, 1 the second time, and so on."""
-    return pd.Series(which).groupby(which).cumcount().to_numpy()
+    if len(which) < 2 or bool(np.all(which[1:] > which[:-1])):  # increasing: no repeats
+        return np.zeros(len(which), dtype=np.int64)
+    order = np.argsort(which, kind="stable")
+    ranked = which[order]
+    position = np.arange(len(which))
+    first = np.maximum.accumulate(np.where(np.r_[True, ranked[1:] != ranked[:-1]], position, 0))
+    occurrence = np.empty(len(which), dtype=np.int64)
+    occurrence[order] = position - first
+    return occurrence
 
 
 class KeyedStream:
@@ -89,9 +97,13 @@ class KeyedStream:
     def random(self, which: np.ndarray) -> np.ndarray:
         """The next uniform of each stream in ``which`` (a stream listed twice gets two)."""
         which = np.asarray(which, dtype=np.int64)
-        counters = self.used[which] + _occurrence(which).astype(np.uint64)
+        occurrence = _occurrence(which)
+        counters = self.used[which] + occurrence.astype(np.uint64)
         values = uniforms(self.keys[which], counters)
-        np.add.at(self.used, which, np.uint64(1))
+        if occurrence.any():
+            np.add.at(self.used, which, np.uint64(1))
+        else:
+            self.used[which] += np.uint64(1)
         return values
 
     def exponential(self, which: np.ndarray) -> np.ndarray:

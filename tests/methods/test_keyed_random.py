@@ -32,3 +32,17 @@ def test_keys_follow_the_values_not_the_position():
     keys = keys_of(labels, 1)
     assert keys_of(labels.iloc[[1]], 1)[0] == keys[1]
     assert keys_of(labels, 2)[0] != keys[0]
+
+
+def test_repeated_streams_take_successive_numbers_in_any_order():
+    """A stream listed k times in one call gets its next k numbers, in the order listed,
+    whether or not the list is sorted (checked against counting by hand)."""
+    from needs.methods.keyed_random import _occurrence
+
+    which = np.array([3, 1, 3, 3, 0, 1, 7])
+    assert _occurrence(which).tolist() == [0, 0, 1, 2, 0, 1, 0]
+    assert _occurrence(np.array([0, 2, 5])).tolist() == [0, 0, 0]
+    stream = KeyedStream([11, 12, 13, 14, 15, 16, 17, 18])
+    drawn = stream.random(which)
+    alone = KeyedStream([14]).random(np.array([0, 0, 0]))
+    assert np.array_equal(drawn[[0, 2, 3]], alone)
