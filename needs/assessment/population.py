@@ -33,6 +33,7 @@ select_prevalence
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -330,6 +331,13 @@ def age_profile() -> pd.DataFrame:
 
 
 def national_population() -> pd.DataFrame:
+    """National population aged 16+ by sex and CSEW age band, on which rates are scaled
+    (:func:`_national_population`, computed once per process from shipped resources)."""
+    return _national_population().copy()
+
+
+@functools.cache
+def _national_population() -> pd.DataFrame:
     """National population aged 16+ by sex and CSEW age band, on which rates are scaled.
 
     England's Census 2021 usual residents aged 16 and over give two margins
@@ -359,7 +367,8 @@ def national_population() -> pd.DataFrame:
     sexes, groups = seed["sex"].to_numpy(), group.to_numpy()
 
     def totals(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        return pd.Series(values).groupby(keys).transform("sum").to_numpy()
+        codes, uniques = pd.factorize(keys)
+        return np.bincount(codes, weights=values, minlength=len(uniques))[codes]
 
     population = seed["population"].to_numpy(copy=True)
     for _ in range(IPF_ITERATIONS):
