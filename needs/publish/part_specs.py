@@ -77,15 +77,6 @@ def _with_totals(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
     return pd.concat([frame.astype({"outcome": object}), totals], ignore_index=True)
 
 
-def _with_stays(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
-    """The loss model's mean stay is a mean of the stays counted in the throughput table."""
-    throughput = getattr(context.assessment, "throughput", None)
-    if throughput is None or throughput.empty:
-        return frame.assign(stays=np.nan)
-    stays = throughput.set_index(throughput["accommodation_type"].astype(str))["households_supported"]
-    return frame.assign(stays=frame["accommodation_type"].astype(str).map(stays))
-
-
 def _periods(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
     """Keys of the trend counts: the page's own period is the key without a period."""
     current = str(context.period)
@@ -245,10 +236,13 @@ PART_SPECS: dict[str, PartSpec] = {
             "erlang",
             counts=(
                 Count("arrivals_per_year", "households_arriving", ("accommodation_type", "specialism:specialism_key"),
-                      derived=("offered_load", "modelled_turnaway", "units_needed", *_ERLANG_TEXT)),
+                      derived=("offered_load", "modelled_turnaway", "implied_occupancy", "units_needed",
+                               *_ERLANG_TEXT)),
+                # The modelled occupancy is load x (1 - B) / units: with the units and households
+                # arriving shown it gives the mean stay away, so it goes wherever the stays go.
                 Count("stays", "households_supported", ("accommodation_type", "specialism:specialism_key"),
-                      derived=("mean_stay_days", "offered_load", "modelled_turnaway", "units_needed",
-                               "observed_occupancy", *_ERLANG_TEXT)),
+                      derived=("mean_stay_days", "offered_load", "modelled_turnaway", "implied_occupancy",
+                               "units_needed", "observed_occupancy", *_ERLANG_TEXT)),
                 Count("censored_stays", "stays_open_at_period_end",
                       ("accommodation_type", "specialism:specialism_key"), derived=("mean_stay_days",)),
                 Count("observed_capacity_declines", "referrals", ("accommodation_type", "specialism:specialism_key"),

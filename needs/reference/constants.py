@@ -64,8 +64,10 @@ MAJORITY_EXPECTED_SHARE = 0.5
 #: needed its interval (:func:`needs.assessment.capacity.erlang_model`); seeded with DEFAULT_SEED.
 CAPACITY_BOOTSTRAP_REPLICATES = 1000
 
-#: Significance level of the loss model's consistency check (exact binomial test of observed
-#: turn-aways against the modelled blocking probability).
+#: Significance level of the loss model's consistency check: a two-sided Monte Carlo p-value
+#: of the observed turn-aways and occupancy against the simulated years
+#: (:func:`needs.methods.queueing.loss_model_check`; the exact binomial test of turn-aways
+#: against the blocking probability only where no simulation is given).
 LOSS_CHECK_ALPHA = 0.05
 
 #: Units of a loss-model pool that opened less than this many of its longest observed stays
