@@ -25,6 +25,7 @@ __all__ = [
     "NATIONAL_REFERRALS_PER_YEAR",
     "UNITS_PER_HOUSEHOLD",
     "age_sex_profile",
+    "county_districts",
     "csew_prevalence",
     "england_areas",
     "england_characteristics_profile",
@@ -75,6 +76,16 @@ def england_areas() -> pd.DataFrame:
         kind.notna(), np.where(areas["area_code"].str.startswith("E09"), "london_borough", "unitary")
     )
     return areas.assign(area_type=kind)
+
+
+def county_districts() -> pd.DataFrame:
+    """The 164 districts of England's 21 counties (April 2023): ONS code, name, county code
+    and Census 2011 usual residents (the shares a county's population is split by).
+
+    Codes and names are real (ONS, April 2023 boundaries); East Suffolk and West Suffolk
+    (formed April 2019) carry the sum of their predecessors' Census 2011 residents.
+    """
+    return pd.read_csv(resource("england_county_districts.csv"), dtype={"census2011_population": np.int64})
 
 
 def csew_prevalence() -> pd.DataFrame:
@@ -141,10 +152,13 @@ _SERVICE_SPECS: tuple[tuple, ...] = (
 )  # fmt: skip
 
 
-def _national_services(tier_ones: pd.DataFrame, households_per_year: float, start: str) -> pd.DataFrame:
+def _national_services(
+    tier_ones: pd.DataFrame, households_per_year: float, start: str, hosts: pd.Series
+) -> pd.DataFrame:
     """Synthetic commissioned services for every tier-one area, sized to population
     (:data:`_SERVICE_SPECS`; bedded units ``UNITS_PER_HOUSEHOLD x households_per_year x
-    population share``)."""
+    population share``), hosted in ``hosts[area_code]`` (a county's services in its most
+    populous district, as a real county's are in its districts)."""
     population = tier_ones["population"].to_numpy(dtype=float)
     share = population / population.sum()
     basis = {"bedded": UNITS_PER_HOUSEHOLD * households_per_year * share, "per_10k": population / 10_000}
@@ -166,7 +180,7 @@ def _national_services(tier_ones: pd.DataFrame, households_per_year: float, star
                     "service_id": tier_ones["area_code"].to_numpy() + f"-S{number:02d}",
                     "name": f"{name} (synthetic)",
                     "provider": "Synthetic provider",
-                    "host_area_code": tier_ones["area_code"].to_numpy(),
+                    "host_area_code": hosts.reindex(tier_ones["area_code"]).to_numpy(),
                     "accommodation_type": kind,
                     "support_type": support,
                     "specialism": specialism,
@@ -190,8 +204,15 @@ def _national_services(tier_ones: pd.DataFrame, households_per_year: float, star
 
 
 def _national_areas() -> pd.DataFrame:
-    """England's upper-tier areas plus the Greater London Authority (parent of the London
-    boroughs), with ``region_code`` and ``population``; all ``synthetic``."""
+    """England's upper-tier areas, the districts of its counties (:func:`county_districts`)
+    and the Greater London Authority (parent of the London boroughs), with ``region_code``
+    and ``population``; all ``synthetic``.
+
+    A county's real mid-2023 population is split between its districts in proportion to
+    their Census 2011 residents (largest remainder, so the districts add up to the county),
+    and the county itself keeps no population of its own: as in a real county's dataset,
+    people live in districts.
+    """
     england = england_areas()
     london = england["area_type"] == "london_borough"
     gla = pd.DataFrame(
@@ -203,10 +224,27 @@ def _national_areas() -> pd.DataFrame:
             "population": [int(england.loc[london, "population"].sum())],
         }
     )
+    districts = county_districts().merge(
+        england[["area_code", "region_code", "population"]].rename(
+            columns={"area_code": "parent_code", "population": "county_population"}
+        ),
+        on="parent_code",
+        how="inner",
+        validate="many_to_one",
+    )
+    share = districts["census2011_population"] / districts.groupby("parent_code")[
+        "census2011_population"
+    ].transform("sum")
+    districts["population"] = _split_within(
+        districts["county_population"].to_numpy(np.int64), share, districts["parent_code"]
+    )
     areas = pd.concat(
         [
             england[["area_code", "area_name", "area_type", "region_code", "population"]].assign(
                 parent_code=np.where(london, GLA_CODE, None)
+            ),
+            districts[["area_code", "area_name", "region_code", "population", "parent_code"]].assign(
+                area_type="district"
             ),
             gla.assign(parent_code=None),
         ],
@@ -214,6 +252,19 @@ def _national_areas() -> pd.DataFrame:
     )
     areas["synthetic"] = True
     return areas
+
+
+def _split_within(totals: np.ndarray, shares: pd.Series, groups: pd.Series) -> np.ndarray:
+    """Integer parts of each group's total (``totals`` repeated on the group's rows) in
+    proportion to ``shares`` (summing to 1 within a group), by largest remainder."""
+    exact = totals * shares.to_numpy()
+    whole = np.floor(exact).astype(np.int64)
+    remainder = pd.Series(exact - whole, index=shares.index)
+    short = pd.Series(
+        totals - pd.Series(whole, index=shares.index).groupby(groups.to_numpy()).transform("sum").to_numpy()
+    )
+    rank = remainder.groupby(groups.to_numpy()).rank(method="first", ascending=False)
+    return whole + (rank.to_numpy() <= short.to_numpy())
 
 
 def _population(base: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -315,13 +366,21 @@ def national_dataset(
     if n_referrals < 1:
         raise ValueError("n_referrals: must be at least 1")
     areas = _national_areas()
-    base = areas[areas["area_type"] != "greater_london_authority"].reset_index(drop=True)
+    # People live in the base areas: unitaries, metropolitan districts, London boroughs and
+    # the districts of counties (not in the GLA or the counties themselves).
+    base = areas[~areas["area_type"].isin(["greater_london_authority", "county"])].reset_index(drop=True)
     tier_ones = areas[areas["area_type"].isin(cat.TIER_ONE_AREA_TYPES)].reset_index(drop=True)
     population, adults = _population(base)
     characteristics = _characteristics(base, adults)
 
     households_per_year = n_referrals / len(periods) / 1.25
-    services = _national_services(tier_ones, households_per_year, start="2021-10-01")
+    districts = areas[areas["area_type"] == "district"]
+    largest = districts.sort_values(["parent_code", "population"], ascending=[True, False]).drop_duplicates(
+        "parent_code"
+    )
+    hosts = pd.Series(tier_ones["area_code"].to_numpy(), index=tier_ones["area_code"].to_numpy())
+    hosts.update(pd.Series(largest["area_code"].to_numpy(), index=largest["parent_code"].to_numpy()))
+    services = _national_services(tier_ones, households_per_year, start="2021-10-01", hosts=hosts)
     funding = pd.DataFrame(
         {
             "area_code": np.repeat(tier_ones["area_code"].to_numpy(), len(periods)),

@@ -150,9 +150,29 @@ def test_national_dataset_covers_every_tier_one_area(national):
     assert len(tier_one) == 153 - 33 + 1
     hosts = set(referrals_in_context(dataset)["host_tier_one"])
     assert hosts == tier_one
+    # Real mid-2023 totals: a county's people live in its districts.
+    parents = areas.set_index("area_code")["parent_code"]
     population = national["population"].groupby("area_code")["population"].sum()
+    county_of = parents.reindex(population.index).where(lambda p: p.str.startswith("E10", na=False))
+    tier = population.groupby(county_of.fillna(pd.Series(population.index, index=population.index))).sum()
     stated = reference.set_index("area_code")["population"]
-    assert (population.reindex(stated.index) == stated).all()  # real mid-2023 totals
+    assert (tier.reindex(stated.index) == stated).all()
+
+
+def test_national_counties_have_their_districts(national):
+    """Counties have their real districts (ONS codes), as a real county's dataset does."""
+    areas = national["areas"].set_index("area_code")
+    districts = areas[areas["area_type"] == "district"]
+    assert len(districts) == 164  # the districts of England's 21 counties, April 2023
+    assert districts["parent_code"].nunique() == 21
+    leicestershire = sorted(districts.index[districts["parent_code"] == "E10000018"])
+    assert leicestershire == [f"E070001{n}" for n in range(29, 36)]  # Blaby ... Oadby and Wigston
+    assert districts.loc["E07000244", "area_name"] == "East Suffolk"
+    # Nobody lives in a county itself, and its services are hosted in one of its districts.
+    population = national["population"]
+    assert not population["area_code"].isin(areas.index[areas["area_type"] == "county"]).any()
+    hosts = national["services"].set_index("service_id")["host_area_code"]
+    assert set(hosts[hosts.index.str.startswith("E10000018")]) <= set(leicestershire)
 
 
 def test_national_dataset_has_the_requested_records_and_follows_the_rules(national):
