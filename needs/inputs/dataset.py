@@ -33,6 +33,13 @@ class Dataset:
     each warning in the same order, its kind (one of :data:`needs.inputs.validate.WARNING_KINDS`)
     and the table it concerns (``None`` when it concerns none), so that a report can count
     warnings by kind without repeating any text the user supplied.
+
+    A table may be supplied by several files or sheets, one per provider
+    (:mod:`needs.inputs.load`). ``provenance`` counts the rows of each table by source
+    (columns of :data:`needs.inputs.validate.PROVENANCE_COLUMNS`: ``table``, ``provider``,
+    ``source``, ``rows``, ``duplicates``, ``rows_with_warnings``; ``None`` for a dataset built
+    in memory), and ``providers`` gives, for each table read from files, the provider of each
+    of its rows (``""`` where the source names none), aligned with the table's rows.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -41,6 +48,8 @@ class Dataset:
     warnings: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
     warning_kinds: tuple[tuple[str, str | None], ...] = ()
+    provenance: pd.DataFrame | None = None
+    providers: dict[str, pd.Categorical] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})

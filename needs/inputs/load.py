@@ -1,9 +1,40 @@
 """Loading a data folder: CSV files, Excel workbooks and ``dataset.yaml`` metadata.
 
-A data folder holds one file per table, named ``<table>.csv`` or ``<table>.xlsx``, and/or
-workbooks whose sheets are named after tables (one workbook may hold several tables).
-Sheets of the provider template that are not tables (``About``, ``Data dictionary``,
-``Lists``) are skipped. An optional ``dataset.yaml`` gives the dataset's ``title``,
+A data folder holds CSV files named after their table and workbooks whose sheets are named
+after tables (one workbook may hold several tables). Sheets of the provider template that are
+not tables (``About``, ``Data dictionary``, ``Lists``) are skipped.
+
+Many providers, one table
+-------------------------
+Any number of files and sheets may supply the same table, one per provider (each provider
+returns its own workbook or CSV file); their rows are stacked into one table.
+
+- **A CSV file's name** gives its table and provider
+  (:func:`needs.inputs.text_columns.table_and_provider`): ``<table>.csv`` (no provider named),
+  or the table's name at the start or end of the name, separated by ``-``, ``_``, a space or a
+  dot, the rest being the provider: ``referrals-refuge-a.csv``, ``referrals_refuge-a.csv`` and
+  ``refuge-a-referrals.csv`` are referrals from provider ``refuge-a``.
+- **A workbook's provider** is the value of its ``provider`` cell (the workbook-scoped defined
+  name ``provider``, or the cell beside ``Provider`` in column A of its ``About`` sheet, both
+  written by ``needs template --provider``), else its file name with any table name taken off
+  (``refuge-a.xlsx`` and ``referrals-refuge-a.xlsx``: ``refuge-a``); a workbook of several
+  tables whose file name names no table (the council's own ``data.xlsx``) names no provider.
+- **Order.** Sources naming no provider come first, then the others in file-name order (case
+  ignored), a workbook's sheets in their order. Every row keeps its source (file, sheet and
+  row) for messages, and its provider (:attr:`~needs.inputs.dataset.Dataset.providers`;
+  :attr:`~needs.inputs.dataset.Dataset.provenance` counts rows by source).
+- **Identifiers.** ``referral_id`` is unique within a source. In a table supplied by several
+  sources every ``referral_id`` of a source that names its provider becomes
+  ``<provider>:<referral_id>`` (always, not only the ids that clash, so an id never depends on
+  which other files are in the folder); a folder with one file per table loads exactly as
+  before. ``household_id`` is never changed: the same pseudonymised household at two providers
+  is one household, counted once.
+- **Repeated rows.** A row of a later source equal in every column to a row of an earlier one
+  (``referral_id`` excepted) is the same record supplied twice: a warning names both files and
+  rows, and it is loaded once. Two rows with the same key and different values (a service
+  listed by two sources with different units) are an error naming both sources.
+
+An optional ``dataset.yaml`` gives the dataset's ``title``,
 ``authority``, ``data_date``, ``demonstration`` flag and ``description``, and the front matter
 of the report (:data:`needs.inputs.metadata.METADATA_KEYS`); an optional ``intentions.yaml`` the
 commissioning intentions (:mod:`needs.inputs.intentions`, kept in the metadata as
@@ -41,11 +72,12 @@ from needs.inputs.limits import (
     read_bytes,
 )
 from needs.inputs.metadata import read_metadata
-from needs.inputs.text_columns import _TABLE_NAMES, _drop_example_row, _sha256
+from needs.inputs.text_columns import _drop_example_row, _sha256, table_and_provider
 from needs.inputs.validate import (
     IGNORED_FILE,
     RawTable,
-    validate_raw,
+    stack_sources,
+    validate_sources,
     warning,
     warning_kind,
 )
@@ -154,8 +186,8 @@ def _read_folder(
     Returns
     -------
     raw
-        Table name to :class:`~needs.inputs.validate.RawTable` (the first source when a table is
-        supplied twice, which is also an error).
+        Table name to :class:`~needs.inputs.validate.RawTable`, stacked from every source of the
+        table (:func:`~needs.inputs.validate.stack_sources`).
     files
         Every file read, with its SHA-256.
     metadata
@@ -179,7 +211,7 @@ def _read_folder(
     intentions: dict[str, tuple[dict, ...]] = {}  # file name -> the actions of intentions.yaml
     for path in list(_data_files(folder, issues)):
         suffix = path.suffix.lower()
-        table = _TABLE_NAMES.get(path.stem.strip().lower())
+        table, provider = table_and_provider(path.stem)
         if path.name.lower() in METADATA_FILES:
             data = _read(path, limits, issues, "yaml_bytes")
             if data is None:
@@ -197,7 +229,8 @@ def _read_folder(
                 issues.append(
                     warning(
                         path.name,
-                        f"not a table name, so the file was ignored (tables are {', '.join(schema.TABLES)})",
+                        "not a table name, so the file was ignored (a CSV file is named after its table, "
+                        f"<table>.csv or <table>-<provider>.csv; tables are {', '.join(schema.TABLES)})",
                         IGNORED_FILE,
                     )
                 )
@@ -208,6 +241,7 @@ def _read_folder(
             raw = read_csv(path, data, table, issues, limits, refused)
             files.append(InputFile(path, _sha256(data), (table,) if raw is not None else ()))
             if raw is not None:
+                raw.provider = provider
                 found.setdefault(table, []).append(raw)
         elif suffix in XLSX_SUFFIXES:
             data = _read(path, limits, issues)
@@ -236,17 +270,10 @@ def _read_folder(
     raw_tables: dict[str, RawTable] = {}
     for table, all_sources in found.items():
         sources = [raw for raw in all_sources if _drop_example_row(raw, issues)]
-        if not sources:
-            continue
-        raw_tables[table] = sources[0]
-        if len(sources) > 1:
-            issues.append(
-                Issue(
-                    sources[1].source,
-                    f"the '{table}' table is supplied more than once ("
-                    f"{' and '.join(raw.source for raw in sources)}); keep only one",
-                )
-            )
+        if sources:
+            # a source that names no provider (the council's own <table>.csv) first, then file order
+            sources.sort(key=lambda raw: bool(raw.provider))
+            raw_tables[table] = stack_sources(sources)
     if len(intentions) > 1:
         names = sorted(intentions)
         issues.append(
@@ -263,8 +290,9 @@ def load(folder: str | Path, *, limits: ReadLimits | None = None) -> Dataset:
     Parameters
     ----------
     folder
-        Folder holding ``<table>.csv`` / ``<table>.xlsx`` files and/or workbooks with one
-        sheet per table, and optionally ``dataset.yaml``.
+        Folder holding ``<table>.csv`` (or ``<table>-<provider>.csv``) files and/or workbooks
+        with one sheet per table, and optionally ``dataset.yaml``; a table may be supplied by
+        several files (see the module's documentation).
     limits
         What the readers accept (default :data:`~needs.inputs.limits.DEFAULT_LIMITS`); raise
         one for a genuine file beyond it: ``limits=DEFAULT_LIMITS.raised(["rows=10000000"])``.
@@ -299,7 +327,7 @@ def load(folder: str | Path, *, limits: ReadLimits | None = None) -> Dataset:
     if not folder.is_dir():
         raise InputError(f"'{folder}' is a file, not a data folder; give the folder that holds the tables")
     raw, files, metadata, read_issues, refused = _read_folder(folder, limits)
-    tables, issues = validate_raw(raw)
+    tables, issues, provenance, providers = validate_sources(raw)
     # a table refused for its headings was reported there, not as missing
     issues = read_issues + [issue for issue in issues if not _reported_missing(issue, refused)]
     if any(issue.severity == "error" for issue in issues):
@@ -312,6 +340,8 @@ def load(folder: str | Path, *, limits: ReadLimits | None = None) -> Dataset:
         warnings=tuple(str(issue) for issue in warned),
         warning_kinds=tuple(warning_kind(issue) for issue in warned),
         metadata=metadata,
+        provenance=provenance,
+        providers=providers,
     )
 
 
@@ -339,6 +369,22 @@ def _span(periods: Iterable[str]) -> str:
     return ", ".join(periods)
 
 
+def _provider_lines(dataset: Dataset) -> list[str]:
+    """Rows of each table supplied by several sources, by source and provider."""
+    provenance = dataset.provenance
+    if provenance is None or provenance.empty:
+        return []
+    several = provenance.groupby("table", sort=False)["source"].transform("size") > 1
+    lines = []
+    for table, rows in provenance[several].groupby("table", sort=False):
+        lines.append(f"Sources of {table}:")
+        for row in rows.itertuples():
+            provider = row.provider or "provider not named"
+            dropped = f", {row.duplicates:,} supplied twice (loaded once)" if row.duplicates else ""
+            lines.append(f"  {row.source}  ({provider}): {row.rows:,} rows{dropped}")
+    return lines
+
+
 def summary(dataset: Dataset) -> str:
     """Plain-text summary of a loaded dataset, as ``needs validate`` prints it."""
     lines = [f"Data folder: {dataset.folder}" + ("  (demonstration data)" if dataset.demonstration else "")]
@@ -347,9 +393,13 @@ def summary(dataset: Dataset) -> str:
             lines.append(f"{key.replace('_', ' ').capitalize()}: {dataset.metadata[key]}")
     lines.append("Tables:")
     width = max(len(name) for name in dataset.tables)
-    sources = {table: file.path.name for file in dataset.files for table in file.tables}
+    sources: dict[str, list[str]] = {}
+    for file in dataset.files:
+        for table in file.tables:
+            sources.setdefault(table, []).append(file.path.name)
     for name, frame in dataset.tables.items():
-        lines.append(f"  {name:<{width}}  {len(frame):>10,} rows  ({sources.get(name, '')})")
+        lines.append(f"  {name:<{width}}  {len(frame):>10,} rows  ({', '.join(sources.get(name, []))})")
+    lines += _provider_lines(dataset)
     if "intentions" in dataset.metadata:
         actions = len(dataset.metadata["intentions"])
         lines.append(f"Commissioning intentions: {actions:,} actions (intentions.yaml)")

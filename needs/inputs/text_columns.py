@@ -32,6 +32,32 @@ from needs.inputs.validate import (
 from needs.reference import schema
 
 _TABLE_NAMES = {name.lower(): name for name in schema.TABLES}
+#: Characters that separate a table's name from a provider's in a file name.
+_SEPARATORS = "-_ ."
+
+
+def table_and_provider(stem: str) -> tuple[str | None, str]:
+    """The table a file name (without its suffix) supplies, and the provider it names.
+
+    ``referrals`` gives ``("referrals", "")``; a table's name at the start or the end of the
+    name, separated from the rest by ``-``, ``_``, a space or a dot, gives the table and the
+    rest as the provider: ``referrals-refuge-a`` and ``referrals_refuge a`` give
+    ``("referrals", "refuge-a")`` and ``("referrals", "refuge a")``, ``women's-aid-referrals``
+    gives ``("referrals", "women's-aid")``. Matching ignores case and treats ``-`` and spaces
+    as ``_`` (``population-projection-x`` supplies ``population_projection``); the longest
+    table name that matches wins (at the start before at the end). ``(None, stem)`` when no
+    table is named.
+    """
+    text = stem.strip()
+    folded = "".join("_" if char in "- " else char for char in text.lower())
+    for table in sorted(schema.TABLES, key=len, reverse=True):
+        if folded == table:
+            return table, ""
+        if folded.startswith(table) and folded[len(table)] in _SEPARATORS:
+            return table, text[len(table) + 1 :].strip(_SEPARATORS + " ")
+        if folded.endswith(table) and folded[-len(table) - 1] in _SEPARATORS:
+            return table, text[: -len(table) - 1].strip(_SEPARATORS + " ")
+    return None, text
 
 
 # --------------------------------------------------------------------------------------

@@ -20,8 +20,10 @@ Kinds of problem found
   true or false);
 - a value outside the column's category list;
 - a count that is not a whole number, or a number below the minimum or above the maximum;
-- a duplicated key;
-- a foreign key naming an unknown service or area;
+- a duplicated key (in a table stacked from several providers' sources, a key two sources
+  give with different values, naming both sources and a column where they differ);
+- a foreign key naming an unknown service or area (with the nearest valid values:
+  ``did you mean 'S01'?``, :func:`suggestion`; category values get the same);
 - a later date before an earlier one (``DateOrder``);
 - a cell left blank where another column requires it (``required_when``);
 - a ``characteristics`` category not in its characteristic's list;
@@ -29,7 +31,8 @@ Kinds of problem found
   names are published in reports, tables and charts, and nothing longer is a real name;
 - population rows for an area that has child areas (its totals come from its districts).
 
-Unknown columns are warnings, not errors.
+Unknown columns are warnings, not errors; so is a row that a later source repeats exactly (it is
+loaded once, :func:`_resolve_sources`).
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ EXAMPLE_ONLY_SHEET = "example_only_sheet"  # a table holding only the example ro
 IGNORED_SHEET = "ignored_sheet"  # a workbook sheet that is not a table
 IGNORED_FILE = "ignored_file"  # a file of the folder that is not a table or documentation
 UNKNOWN_METADATA_KEY = "unknown_metadata_key"  # a key of dataset.yaml that is not known
+DUPLICATE_ROW = "duplicate_row"  # a row supplied again by another source, loaded once
 OTHER_WARNING = "other"
 WARNING_KINDS: tuple[str, ...] = (
     UNKNOWN_COLUMN,
@@ -123,6 +127,7 @@ WARNING_KINDS: tuple[str, ...] = (
     IGNORED_SHEET,
     IGNORED_FILE,
     UNKNOWN_METADATA_KEY,
+    DUPLICATE_ROW,
     OTHER_WARNING,
 )
 
@@ -165,9 +170,24 @@ def warning_kind(issue: Issue) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Source:
+    """One file or sheet that supplies rows of a table.
+
+    ``name`` is the file (and sheet) as messages show it (``referrals.csv`` or
+    ``refuge-a.xlsx, sheet 'referrals'``); ``provider`` is the organisation that supplied it
+    (``""`` when the source names none: see :mod:`needs.inputs.load`); ``columns`` are the
+    headings it has.
+    """
+
+    name: str
+    provider: str = ""
+    columns: tuple[str, ...] = ()
+
+
 @dataclass
 class RawTable:
-    """One input table as read from a file, before validation.
+    """One input table as read from one or several files, before validation.
 
     Parameters
     ----------
@@ -175,7 +195,8 @@ class RawTable:
         Table name in :data:`needs.reference.schema.TABLES`.
     source
         Where the table came from, as shown in messages: ``referrals.csv`` or
-        ``providers.xlsx, sheet 'referrals'``.
+        ``providers.xlsx, sheet 'referrals'`` (for a table stacked from several sources, their
+        names joined with "and").
     frame
         One column per heading (headings stripped of surrounding spaces); every column is a
         pandas ``Categorical`` of text with surrounding whitespace stripped and blank cells
@@ -183,12 +204,95 @@ class RawTable:
     rows
         Row number of each row of ``frame`` as the user sees it in the file or sheet
         (the header is row 1, so the first data row is normally row 2).
+    provider
+        The organisation that supplied the rows (``""``: not named).
+    sources
+        The sources of a stacked table (:func:`stack_sources`), in stacking order; empty for
+        a table read from one source (then :attr:`source` and :attr:`provider` are it).
+    source_codes
+        For a stacked table, the position in ``sources`` of each row's source.
     """
 
     table: str
     source: str
     frame: pd.DataFrame
     rows: np.ndarray
+    provider: str = ""
+    sources: tuple[Source, ...] = ()
+    source_codes: np.ndarray | None = None
+
+    @property
+    def parts(self) -> tuple[Source, ...]:
+        """Every source of the table (one for a table read from one file or sheet)."""
+        if self.sources:
+            return self.sources
+        return (Source(self.source, self.provider, tuple(self.frame.columns)),)
+
+    def codes(self) -> np.ndarray:
+        """Position in :attr:`parts` of each row's source."""
+        if self.source_codes is None:
+            return np.zeros(len(self.frame), dtype=np.int64)
+        return self.source_codes
+
+    def source_at(self, position: int) -> str:
+        """The file (and sheet) of the row at ``position`` (0-based in ``frame``)."""
+        if self.source_codes is None:
+            return self.source
+        return self.sources[int(self.source_codes[position])].name
+
+    def take(self, positions: np.ndarray) -> RawTable:
+        """The rows at ``positions`` (0-based), with their sources."""
+        codes = None if self.source_codes is None else self.source_codes[positions]
+        frame = self.frame.iloc[positions].reset_index(drop=True)
+        return RawTable(
+            self.table, self.source, frame, self.rows[positions], self.provider, self.sources, codes
+        )
+
+
+def _concatenated(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals of text (no missing codes) one after the other, their categories merged
+    once (distinct values are factorised, rows only re-coded)."""
+    offsets = np.cumsum([0] + [len(part.categories) for part in parts])
+    categories = np.concatenate([np.asarray(part.categories, dtype=object) for part in parts])
+    codes = np.concatenate(
+        [
+            np.asarray(part.codes, dtype=np.int64) + offset
+            for part, offset in zip(parts, offsets, strict=False)
+        ]
+    )
+    merged, uniques = pd.factorize(categories)
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(uniques, dtype=object))
+
+
+def stack_sources(raws: list[RawTable]) -> RawTable:
+    """One table stacked from the rows of several sources of the same table, in the order given.
+
+    Columns are the union of the sources' headings in order of first appearance; a source
+    without a column has blank cells in it. Every row keeps its source
+    (:attr:`RawTable.source_codes`) and its row number in that source. One source is returned
+    as it is.
+    """
+    if len(raws) == 1:
+        return raws[0]
+    names = list(dict.fromkeys(name for raw in raws for name in raw.frame.columns))
+    columns = {}
+    for name in names:
+        parts = [
+            raw.frame[name].array
+            if name in raw.frame.columns
+            else pd.Categorical.from_codes(
+                np.zeros(len(raw.frame), dtype=np.int8), categories=pd.Index([""], dtype=object)
+            )
+            for raw in raws
+        ]
+        columns[name] = _concatenated(parts)
+    size = sum(len(raw.frame) for raw in raws)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(size))
+    sources = tuple(part for raw in raws for part in raw.parts)
+    codes = np.repeat(np.arange(len(raws)), [len(raw.frame) for raw in raws])
+    rows = np.concatenate([np.asarray(raw.rows, dtype=np.int64) for raw in raws])
+    source = " and ".join(part.name for part in sources)
+    return RawTable(raws[0].table, source, frame, rows, "", sources, codes)
 
 
 def text_categorical(values: pd.Series | pd.Categorical | np.ndarray) -> pd.Categorical:
@@ -290,8 +394,40 @@ def _did_you_mean(value: str, codes: tuple[str, ...] | list[str]) -> str:
     normalised = value.strip().lower().replace(" ", "_").replace("-", "_")
     if normalised in lowered:
         return f" (did you mean '{lowered[normalised]}'?)"
-    close = difflib.get_close_matches(value, list(codes), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = suggestion(value, list(codes))
+    return f" ({close[2:]})" if close else ""
+
+
+#: How close a mistyped value must be to a valid one to be suggested (:func:`difflib.get_close_matches`'
+#: ratio, 0 to 1), and how many valid values are suggested at most.
+SUGGESTION_CUTOFF = 0.6
+MAX_SUGGESTIONS = 3
+#: Values less near than the nearest by more than this are not suggested beside it.
+SUGGESTION_TIE = 0.05
+
+
+def suggestion(value: str, valid: list[str], n: int = MAX_SUGGESTIONS) -> str:
+    """``"; did you mean 'DRF01'?"``: the valid values nearest to a mistyped one, or ``""``.
+
+    Nearness is :func:`difflib.get_close_matches`' ratio ``2M / T`` (``M`` characters matched,
+    ``T`` characters in both strings) of the case-folded values, at least
+    :data:`SUGGESTION_CUTOFF`; at most ``n`` values, nearest first, those as near as the
+    nearest (within :data:`SUGGESTION_TIE`) only.
+    """
+    text = str(value).strip()
+    if not text or not valid:
+        return ""
+    folded: dict[str, str] = {}
+    for item in valid:
+        folded.setdefault(item.casefold(), item)
+    close = difflib.get_close_matches(text.casefold(), list(folded), n=n, cutoff=SUGGESTION_CUTOFF)
+    if not close:
+        return ""
+    ratios = [difflib.SequenceMatcher(None, text.casefold(), item).ratio() for item in close]
+    close = [item for item, ratio in zip(close, ratios, strict=True) if ratio >= ratios[0] - SUGGESTION_TIE]
+    quoted = [f"'{folded[item]}'" for item in close]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+    return f"; did you mean {listed}?"
 
 
 class _Issues:
@@ -331,7 +467,7 @@ class _Issues:
         if positions.size == 0:
             return
         for position in positions[:MAX_LISTED_ROWS]:
-            self.add(raw.source, message(int(position)), int(raw.rows[position]), column)
+            self.add(raw.source_at(int(position)), message(int(position)), int(raw.rows[position]), column)
         more = positions.size - MAX_LISTED_ROWS
         if more > 0:
             self.add(
@@ -538,32 +674,46 @@ class _Checked:
     raw: RawTable
     frame: pd.DataFrame  # typed columns present in the file
     valid: pd.DataFrame  # boolean: cell is present and valid
+    duplicates: np.ndarray | None = None  # rows dropped as another source's row, by source
+
+    def take(self, positions: np.ndarray) -> _Checked:
+        """The rows at ``positions`` (0-based)."""
+        index = pd.RangeIndex(len(positions))
+        return _Checked(
+            self.raw.take(positions),
+            self.frame.iloc[positions].set_axis(index),
+            self.valid.iloc[positions].set_axis(index),
+            self.duplicates,
+        )
 
 
 def _check_columns(issues: _Issues, raw: RawTable, table: Table) -> list[Column]:
     """Report missing and unknown columns; return the dictionary columns present."""
-    present = set(raw.frame.columns)
     known = set(table.column_names)
-    for column in table.columns:
-        if column.required and column.name not in present:
-            near = difflib.get_close_matches(column.name, [c for c in present if c not in known], n=1)
-            hint = f" (is '{near[0]}' meant to be '{column.name}'?)" if near else ""
-            issues.add(
-                raw.source,
-                f"required column is missing{hint}; the heading row must include '{column.name}' "
-                f"({column.description})",
-                None,
-                column.name,
-            )
-    for name in raw.frame.columns:
-        if name not in known:
-            issues.warn(
-                raw.source,
-                f"unknown column, ignored (columns of '{table.name}' are: {allowed_list(table.column_names, 40)})",
-                UNKNOWN_COLUMN,
-                table.name,
-                column=name,
-            )
+    for part in raw.parts:
+        present = set(part.columns)
+        for column in table.columns:
+            if column.required and column.name not in present:
+                near = difflib.get_close_matches(column.name, [c for c in present if c not in known], n=1)
+                hint = f" (is '{near[0]}' meant to be '{column.name}'?)" if near else ""
+                issues.add(
+                    part.name,
+                    f"required column is missing{hint}; the heading row must include '{column.name}' "
+                    f"({column.description})",
+                    None,
+                    column.name,
+                )
+        for name in part.columns:
+            if name not in known:
+                issues.warn(
+                    part.name,
+                    f"unknown column, ignored (columns of '{table.name}' are: "
+                    f"{allowed_list(table.column_names, 40)})",
+                    UNKNOWN_COLUMN,
+                    table.name,
+                    column=name,
+                )
+    present = set(raw.frame.columns)
     return [column for column in table.columns if column.name in present]
 
 
@@ -607,21 +757,48 @@ def _check_key(issues: _Issues, checked: _Checked, table: Table) -> None:
     groups.sort(key=lambda rows: rows[0])
     raw = checked.raw
     label = ", ".join(key)
+    codes = raw.codes()
     for rows in groups[:MAX_LISTED_ROWS]:
-        values = ", ".join(_quote(raw.frame[name].iloc[rows[0]]) for name in key)
-        file_rows = [str(int(raw.rows[position])) for position in rows]
-        listed = ", ".join(file_rows[:10]) + (
-            f" and {len(file_rows) - 10} more" if len(file_rows) > 10 else ""
-        )
+        values = ", ".join(_quote(checked.frame[name].iloc[rows[0]]) for name in key)
+        if len(set(codes[rows].tolist())) == 1:
+            file_rows = [str(int(raw.rows[position])) for position in rows]
+            listed = (
+                "rows "
+                + ", ".join(file_rows[:10])
+                + (f" and {len(file_rows) - 10} more" if len(file_rows) > 10 else "")
+            )
+            differ = ""
+        else:  # supplied by several sources: name them, and a column where the rows differ
+            where = [f"{raw.source_at(int(p))} row {int(raw.rows[p])}" for p in rows]
+            listed = ", ".join(where[:10]) + (f" and {len(where) - 10} more" if len(where) > 10 else "")
+            differ = _first_difference(checked, int(rows[0]), int(rows[1]), key)
         issues.add(
-            raw.source,
-            f"duplicate {label} {values} on rows {listed}; each {label} must appear only once",
+            raw.source_at(int(rows[1])),
+            f"duplicate {label} {values} on {listed}{differ}; each {label} must appear only once",
             int(raw.rows[rows[1]]),
             label,
         )
     more = len(groups) - MAX_LISTED_ROWS
     if more > 0:
         issues.add(raw.source, f"and {more:,} more duplicated {label} values", None, label)
+
+
+def _first_difference(checked: _Checked, first: int, second: int, key: list[str]) -> str:
+    """`` with different values (column 'x': 'a' and 'b')`` for two rows of different sources."""
+    for name in checked.raw.frame.columns:
+        if name in key:
+            continue
+        a, b = checked.raw.frame[name].iloc[first], checked.raw.frame[name].iloc[second]
+        if name in checked.frame.columns:
+            typed_a, typed_b = checked.frame[name].iloc[first], checked.frame[name].iloc[second]
+            if (pd.isna(typed_a) and pd.isna(typed_b)) or (
+                not pd.isna(typed_a) and not pd.isna(typed_b) and typed_a == typed_b
+            ):
+                continue
+        elif a == b:
+            continue
+        return f" with different values (column '{name}': {_quote(a)} and {_quote(b)})"
+    return ""
 
 
 def _check_date_orders(issues: _Issues, checked: _Checked, table: Table) -> None:
@@ -679,10 +856,18 @@ def _check_foreign_keys(issues: _Issues, checked: dict[str, _Checked], table: Ta
         positions = np.flatnonzero(unknown[raw_column.codes] & source.valid[fk.column].to_numpy())
         target_source = target.raw.source
 
-        def message(position: int, fk: schema.ForeignKey = fk, target_source: str = target_source) -> str:
+        def message(
+            position: int,
+            fk: schema.ForeignKey = fk,
+            target_source: str = target_source,
+            known: pd.Index = known,
+        ) -> str:
             found = source.raw.frame[fk.column].iloc[position]
             article = "an" if fk.target_column[0] in "aeiou" else "a"
-            return f"found {_quote(found)}; expected {article} {fk.target_column} listed in {target_source}"
+            return (
+                f"found {_quote(found)}; expected {article} {fk.target_column} listed in {target_source}"
+                + suggestion(found, [str(value) for value in known])
+            )
 
         issues.rows(source.raw, fk.column, positions, message, f"not in {fk.table}")
 
@@ -735,6 +920,138 @@ def _check_population_areas(issues: _Issues, checked: dict[str, _Checked]) -> No
     issues.rows(raw, "area_code", positions, message, "population for an area with child areas")
 
 
+# --------------------------------------------------------------------------------------
+# Tables supplied by several sources (one per provider)
+# --------------------------------------------------------------------------------------
+
+#: The identifier of each table whose identifiers are local to the provider that supplied them:
+#: in a table stacked from several sources they are namespaced ``<provider>:<id>``
+#: (:func:`_resolve_sources`). ``household_id`` is not: a pseudonymised household is the same
+#: household at every provider (``needs pseudonymise``).
+NAMESPACED_KEYS: dict[str, str] = {"referrals": "referral_id"}
+
+
+def _namespaced(checked: _Checked, column: str) -> None:
+    """Prefix ``column`` of every row of a named provider's source with ``<provider>:``."""
+    raw = checked.raw
+    prefixes = np.array([f"{part.provider}:" if part.provider else "" for part in raw.parts], dtype=object)
+    values = checked.frame[column].astype(object).to_numpy()
+    filled = ~pd.isna(values)
+    named = prefixes[raw.codes()]
+    out = values.copy()
+    out[filled] = named[filled] + values[filled].astype(str)
+    checked.frame[column] = pd.array(np.where(filled, out, None), dtype="str")
+
+
+def _resolve_sources(issues: _Issues, checked: _Checked, table: Table) -> _Checked:
+    """Namespace provider-local identifiers and drop rows repeated by a later source.
+
+    For a table stacked from several sources (:func:`stack_sources`): the identifier of
+    :data:`NAMESPACED_KEYS` becomes ``<provider>:<id>`` on the rows of every source that names
+    its provider (a source naming none keeps its identifiers, so a folder with one file per
+    table loads exactly as before). Then a row of a later source whose every column equals a row
+    of an earlier source (the namespaced identifier excepted) is the same record supplied twice:
+    a warning names both sources and rows, and it is loaded once. Rows of one source are never
+    compared with each other (the key check finds those). Two rows with the same key and
+    different values are left to the key check, which names both sources.
+    """
+    raw = checked.raw
+    parts = raw.parts
+    checked.duplicates = np.zeros(len(parts), dtype=np.int64)
+    if len(parts) < 2 or len(raw.frame) == 0:
+        return checked
+    local = NAMESPACED_KEYS.get(table.name)
+    if local is not None and local in checked.frame.columns:
+        _namespaced(checked, local)
+    compared = [name for name in checked.frame.columns if name != local]
+    if not compared:
+        return checked
+    codes = raw.codes()
+    hashes = pd.util.hash_pandas_object(checked.frame[compared], index=False).to_numpy()
+    group, _ = pd.factorize(hashes)
+    order = np.lexsort((np.arange(len(group)), codes, group))  # each group's earliest source first
+    first = np.empty(group.max() + 1, dtype=np.int64)
+    first[group[order[::-1]]] = order[::-1]  # the last assignment wins: the first in order
+    earliest = codes[first[group]]
+    repeated = np.flatnonzero(codes > earliest)
+    if repeated.size == 0:
+        return checked
+    checked.duplicates = np.bincount(codes[repeated], minlength=len(parts))
+    except_id = f" except {local}" if local is not None else ""
+
+    def message(position: int) -> str:
+        original = int(first[group[position]])
+        return (
+            f"the same row as {raw.source_at(original)} row {int(raw.rows[original])} (every column "
+            f"equal{except_id}): supplied twice, loaded once"
+        )
+
+    for position in repeated[:MAX_LISTED_ROWS]:
+        issues.warn(
+            raw.source_at(int(position)),
+            message(int(position)),
+            DUPLICATE_ROW,
+            table.name,
+            int(raw.rows[position]),
+        )
+    more = repeated.size - MAX_LISTED_ROWS
+    if more > 0:
+        issues.warn(
+            raw.source,
+            f"and {more:,} more row{'s' if more != 1 else ''} supplied twice, loaded once",
+            DUPLICATE_ROW,
+            table.name,
+        )
+    keep = np.ones(len(group), dtype=bool)
+    keep[repeated] = False
+    return checked.take(np.flatnonzero(keep))
+
+
+#: Columns of :func:`validate_sources`' table of rows by source.
+PROVENANCE_COLUMNS: tuple[str, ...] = (
+    "table",
+    "provider",
+    "source",
+    "rows",
+    "duplicates",
+    "rows_with_warnings",
+)
+
+
+def _provenance(
+    checked: dict[str, _Checked], supplied: Mapping[str, RawTable], items: list[Issue]
+) -> pd.DataFrame:
+    """Rows of each table by source: supplied, dropped as duplicates, named by a warning."""
+    warned: dict[str, set[int]] = {}
+    for issue in items:
+        if issue.severity == "warning" and issue.row is not None:
+            warned.setdefault(issue.file, set()).add(issue.row)
+    records = []
+    for name, item in checked.items():
+        raw = supplied[name]
+        sizes = np.bincount(raw.codes(), minlength=len(raw.parts))
+        duplicates = item.duplicates if item.duplicates is not None else np.zeros(len(raw.parts), np.int64)
+        for position, part in enumerate(raw.parts):
+            records.append(
+                (
+                    name,
+                    part.provider,
+                    part.name,
+                    int(sizes[position]),
+                    int(duplicates[position]),
+                    len(warned.get(part.name, ())),
+                )
+            )
+    return pd.DataFrame.from_records(records, columns=list(PROVENANCE_COLUMNS))
+
+
+def _row_providers(checked: _Checked) -> pd.Categorical:
+    """The provider of each loaded row (``""``: not named)."""
+    providers = [part.provider for part in checked.raw.parts]
+    codes, names = pd.factorize(np.array(providers, dtype=object))
+    return pd.Categorical.from_codes(codes[checked.raw.codes()], categories=pd.Index(names, dtype=object))
+
+
 def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
     """Validate raw text tables and convert them to typed tables.
 
@@ -752,6 +1069,31 @@ def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataF
     issues
         Every error and warning found, in table order.
     """
+    tables, issues, _, _ = validate_sources(raw_tables)
+    return tables, issues
+
+
+def validate_sources(
+    raw_tables: Mapping[str, RawTable],
+) -> tuple[dict[str, pd.DataFrame], list[Issue], pd.DataFrame, dict[str, pd.Categorical]]:
+    """:func:`validate_raw`, with where the rows came from.
+
+    A table stacked from several sources (:func:`stack_sources`) has its provider-local
+    identifiers namespaced and the rows a later source repeats dropped
+    (:func:`_resolve_sources`) before its key, foreign keys and other rules are checked.
+
+    Returns
+    -------
+    tables, issues
+        As :func:`validate_raw`.
+    provenance
+        One row per table and source (:data:`PROVENANCE_COLUMNS`): ``provider`` (``""``: not
+        named), ``source`` (file and sheet: for the analyst, never published), ``rows``
+        supplied, ``duplicates`` (of these, rows dropped as repeating an earlier source's row),
+        ``rows_with_warnings`` (rows a warning names).
+    providers
+        Table name to the provider of each row of its typed table.
+    """
     issues = _Issues()
     checked: dict[str, _Checked] = {}
     for name, table in schema.TABLES.items():
@@ -763,7 +1105,7 @@ def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataF
                     f"or a sheet named '{name}' to a workbook in it",
                 )
             continue
-        checked[name] = _check_table(issues, raw_tables[name], table)
+        checked[name] = _resolve_sources(issues, _check_table(issues, raw_tables[name], table), table)
     for name, table in schema.TABLES.items():
         if name not in checked:
             continue
@@ -778,7 +1120,9 @@ def validate_raw(raw_tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataF
         name: item.frame[[c for c in schema.TABLES[name].column_names if c in item.frame.columns]]
         for name, item in checked.items()
     }
-    return tables, issues.items
+    provenance = _provenance(checked, raw_tables, issues.items)
+    providers = {name: _row_providers(item) for name, item in checked.items()}
+    return tables, issues.items, provenance, providers
 
 
 def validate_one(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Issue]]:

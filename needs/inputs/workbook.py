@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import openpyxl
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -42,9 +43,11 @@ from needs.inputs.text_columns import (
     _frame_to_raw,
     _heading_issues,
     _pad,
+    table_and_provider,
 )
 from needs.inputs.validate import (
     IGNORED_SHEET,
+    MAX_NAME_CHARS,
     RawTable,
     warning,
 )
@@ -103,8 +106,6 @@ _DAMAGED = (
     OSError,
     SyntaxError,  # xml.etree.ElementTree.ParseError
 )
-
-
 
 
 def _xml_part(
@@ -338,6 +339,79 @@ def _read_sheet(
     return _frame_to_raw(table, source, header, columns, header_row + 1, issues)
 
 
+#: The name of the cell holding the provider's name (a workbook-scoped defined name), and the
+#: label beside it in column A of the ``About`` sheet (:mod:`needs.inputs.template` writes both).
+PROVIDER_NAME = "provider"
+#: Rows of the ``About`` sheet searched for the provider's label.
+MAX_ABOUT_ROWS = 200
+
+
+def _defined_cell(workbook: object) -> tuple[str, str] | None:
+    """The sheet and cell of the workbook's defined name :data:`PROVIDER_NAME`, if any."""
+    names = getattr(workbook, "defined_names", None)
+    if names is None:
+        return None
+    defined = next((item for key, item in names.items() if key.strip().lower() == PROVIDER_NAME), None)
+    if defined is None:
+        return None
+    for sheet, cell in defined.destinations:
+        return sheet, cell.replace("$", "")
+    return None
+
+
+def workbook_provider(workbook: object, source: str, issues: list[Issue]) -> str | None:
+    """The provider a workbook names, or ``None`` when it names none.
+
+    Read from the cell of the workbook's defined name ``provider`` if it has one, else from
+    column B of the first row of the ``About`` sheet whose column A reads ``Provider`` (a
+    trailing colon allowed; the first :data:`MAX_ABOUT_ROWS` rows are searched). The name is
+    stripped and its spaces collapsed; a name longer than
+    :data:`~needs.inputs.validate.MAX_NAME_CHARS` is an error.
+    """
+    value: object = None
+    try:
+        found = _defined_cell(workbook)
+        if found is not None and found[0] in workbook.sheetnames:
+            letters, row = coordinate_from_string(found[1].split(":")[0])
+            if row > MAX_ABOUT_ROWS:  # a provider's name is near the top of its sheet
+                return None
+            column = column_index_from_string(letters)
+            cells = workbook[found[0]].iter_rows(
+                min_row=row, max_row=row, min_col=column, max_col=column, values_only=True
+            )
+            value = next(iter(next(iter(cells), ())), None)
+        else:
+            about = next(
+                (
+                    name
+                    for name in workbook.sheetnames
+                    if name.strip().lower() == schema.TEMPLATE_SHEETS[0].lower()
+                ),
+                None,
+            )
+            if about is None:
+                return None
+            for row in workbook[about].iter_rows(max_row=MAX_ABOUT_ROWS, max_col=2, values_only=True):
+                if len(row) >= 2 and str(row[0] or "").strip().rstrip(":").strip().lower() == PROVIDER_NAME:
+                    value = row[1]
+                    break
+    except _DAMAGED:
+        return None
+    name = " ".join(_cell_text(value).split())
+    if not name:
+        return None
+    if len(name) > MAX_NAME_CHARS:
+        issues.append(
+            Issue(
+                source,
+                f"the provider's name is {len(name):,} characters ({quote_start(name, 40)}); expected at most "
+                f"{MAX_NAME_CHARS} characters (the organisation's name)",
+            )
+        )
+        return None
+    return name
+
+
 def read_workbook(
     path: Path,
     data: bytes,
@@ -376,7 +450,9 @@ def read_workbook(
         issues.append(Issue(source, f"cannot be read as an Excel workbook (.xlsx): {hint}"))
         return []
     try:
-        stem_table = _TABLE_NAMES.get(path.stem.strip().lower())
+        stem_table, stem_provider = table_and_provider(path.stem)
+        provider = workbook_provider(workbook, source, issues)
+        provider = stem_provider if provider is None else provider
         sheets = [name for name in workbook.sheetnames if name.strip().lower() not in _TEMPLATE_SHEETS]
         chosen: dict[str, str] = {}
         for name in sheets:
@@ -403,6 +479,10 @@ def read_workbook(
                     source, f"and {more:,} more sheets that are not table names were ignored", IGNORED_SHEET
                 )
             )
+        if provider == stem_provider and stem_table is None and len(set(chosen.values())) > 1:
+            # A workbook of several tables whose name names none (the council's own
+            # ``data.xlsx``) names no provider: its file name is not an organisation's.
+            provider = ""
         tables = []
         for name, table in chosen.items():
             sheet_source = f"{source}, sheet {quote_start(name)}"
@@ -413,9 +493,8 @@ def read_workbook(
                 issues.append(Issue(sheet_source, f"cannot be read: the sheet is damaged ({detail})"))
                 continue
             if raw is not None:
+                raw.provider = provider
                 tables.append(raw)
         return tables
     finally:
         workbook.close()
-
-

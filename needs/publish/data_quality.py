@@ -11,6 +11,19 @@ the fixed sentences of this module. It repeats no text taken from the data folde
 file, sheet or column name, only the names of input tables from the data dictionary
 (:data:`needs.reference.schema.TABLES`), and it stays a handful of lines however many
 warnings there are.
+
+Where a table was supplied by several providers (:mod:`needs.inputs.load`), a table of rows
+by provider follows (:func:`provider_rows`): for each such table and provider, the rows
+supplied, the rows supplied twice (loaded once) and the rows a warning names. Provider names
+are organisations' names (the template's ``provider`` cell, else the name the council gave
+the provider's file), never a file or sheet name. Counts of the rows of record-level tables
+(:data:`needs.publish.part_specs.RECORD_LEVEL_TABLES`: one row per referral) are counts of
+records, hidden as the report hides them: a count from 1 to ``suppress_below - 1`` is ``[c]``,
+and so is every other count of the same column of that table, zeros included (the rows of a
+table add up, less the rows supplied twice, to its published total, so one hidden count
+among shown ones could be worked out). Counts of other tables' rows (services, areas) reveal
+nobody and are shown. (The page's disclosure audit does not see this table: it is hidden by
+this stricter rule on its own.)
 """
 
 from __future__ import annotations
@@ -18,8 +31,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+import pandas as pd
+
 from needs.inputs.dataset import Dataset
 from needs.inputs.validate import (
+    DUPLICATE_ROW,
     EXAMPLE_ONLY_SHEET,
     EXAMPLE_ROW,
     IGNORED_FILE,
@@ -29,10 +45,12 @@ from needs.inputs.validate import (
     UNKNOWN_METADATA_KEY,
     UNNAMED_COLUMN,
 )
-from needs.publish.tables import Html
+from needs.publish.part_specs import RECORD_LEVEL_TABLES
+from needs.publish.tables import Column, Html, PublishedTable, publish
+from needs.reference.constants import DEFAULT_SUPPRESS_BELOW, SYMBOL_CONFIDENTIAL
 from needs.reference.schema import TABLES
 
-__all__ = ["data_quality"]
+__all__ = ["data_quality", "provider_rows"]
 
 #: The sentence of each kind of warning, in the order they are shown: a label, and the
 #: singular and plural of what is counted. ``None`` for the label means the whole line is
@@ -53,6 +71,7 @@ _KINDS: dict[str, tuple[str | None, str, str]] = {
         "setting",
         "settings",
     ),
+    DUPLICATE_ROW: ("Rows supplied again by a second provider were loaded once", "row", "rows"),
     OTHER_WARNING: ("Other warnings", "warning", "warnings"),
 }
 
@@ -116,7 +135,74 @@ def _summary(dataset: Dataset) -> tuple[int, list[str]]:
     return sum(counts.values()), lines
 
 
-def data_quality(dataset: Dataset | None) -> Html:
+#: Shown for a provider that a source did not name (a file named after its table only).
+UNNAMED_PROVIDER = "Not named"
+#: The columns of the table of rows by provider: heading and source.
+_PROVIDER_COLUMNS = (
+    Column("Table", "table"),
+    Column("Provider", "provider"),
+    Column("Rows supplied", "rows", "count"),
+    Column("Supplied twice (loaded once)", "duplicates", "count"),
+    Column("Rows with warnings", "rows_with_warnings", "count"),
+)
+_PROVIDER_COUNTS = ("rows", "duplicates", "rows_with_warnings")
+
+
+def _hidden(counts: pd.Series, threshold: int) -> pd.Series:
+    """A column of one record-level table's counts, every one ``[c]`` (zeros too) when any
+    non-zero count is below ``threshold`` (see the module's documentation)."""
+    values = counts.astype("int64")
+    if ((values > 0) & (values < threshold)).any():
+        return pd.Series(SYMBOL_CONFIDENTIAL, index=values.index, dtype=object)
+    return values.astype(object)
+
+
+def provider_rows(
+    dataset: Dataset | None, suppress_below: int = DEFAULT_SUPPRESS_BELOW
+) -> PublishedTable | None:
+    """The rows of each table supplied by several sources, by provider, as published.
+
+    One row per table (in the data dictionary's order) and provider (in loading order), from
+    :attr:`~needs.inputs.dataset.Dataset.provenance` summed over a provider's sources. The
+    counts of record-level tables are hidden as the module's documentation says. ``None``
+    when no table has more than one source (a folder with one file per table).
+    """
+    provenance = getattr(dataset, "provenance", None)
+    if provenance is None or provenance.empty:
+        return None
+    several = provenance.groupby("table", sort=False)["source"].transform("size") > 1
+    frame = provenance[several & provenance["table"].isin(list(TABLES))]
+    if frame.empty:
+        return None
+    frame = frame.groupby(["table", "provider"], sort=False, as_index=False)[list(_PROVIDER_COUNTS)].sum()
+    order = list(TABLES)
+    frame = frame.sort_values("table", key=lambda t: t.map(order.index), kind="stable").reset_index(drop=True)
+    records = frame["table"].isin(RECORD_LEVEL_TABLES).to_numpy()
+    shown = frame.astype({name: object for name in _PROVIDER_COUNTS})
+    for table in frame.loc[records, "table"].unique():
+        rows = (frame["table"] == table).to_numpy()
+        for name in _PROVIDER_COUNTS:
+            shown.loc[rows, name] = _hidden(frame.loc[rows, name], suppress_below).to_numpy()
+    shown["provider"] = shown["provider"].where(shown["provider"] != "", UNNAMED_PROVIDER)
+    table = publish(
+        shown,
+        _PROVIDER_COLUMNS,
+        "Rows of input tables by provider (tables supplied by more than one provider)",
+        note=(
+            "A row supplied by two providers (every column equal but the referral's identifier) is "
+            "loaded once. Counts of referrals below the disclosure threshold are hidden ([c]), with "
+            "the other counts of the same column of that table."
+        ),
+        name="data_quality_providers",
+    )
+    table.count_cells = pd.DataFrame(
+        {heading: records if heading in table.counts else False for heading in table.frame.columns},
+        index=table.frame.index,
+    )
+    return table
+
+
+def data_quality(dataset: Dataset | None, suppress_below: int = DEFAULT_SUPPRESS_BELOW) -> Html:
     """The "Data quality" section of the report, as HTML.
 
     A sentence naming the input tables used (the keys of ``dataset.tables`` that are tables
@@ -130,11 +216,15 @@ def data_quality(dataset: Dataset | None) -> Html:
     ----------
     dataset
         The loaded dataset (:func:`needs.load`); ``None`` gives an empty section.
+    suppress_below
+        The report's disclosure threshold, for the counts of records in the table of rows by
+        provider (:func:`provider_rows`).
 
     Returns
     -------
     Html
-        ``<p>`` paragraphs and at most one ``<ul>`` of at most eight items.
+        ``<p>`` paragraphs, at most one ``<ul>`` of at most nine items and, when a table was
+        supplied by several providers, the table of rows by provider.
     """
     if dataset is None:
         return Html("")
@@ -148,4 +238,7 @@ def data_quality(dataset: Dataset | None) -> Html:
         parts.append(f"<p>{html.escape(intro)}</p>")
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         parts.append(f"<ul>{items}</ul>")
+    providers = provider_rows(dataset, suppress_below)
+    if providers is not None:
+        parts.append(providers.to_html())
     return Html("".join(parts))

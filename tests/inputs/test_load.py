@@ -33,7 +33,7 @@ def copy_fixture(tmp_path: Path) -> Path:
 def as_workbook(csv_folder: Path, out: Path, typed: bool = True) -> Path:
     """Every table of a CSV folder as a sheet of one workbook, with real numbers and dates."""
     out.mkdir(parents=True, exist_ok=True)
-    for extra in csv_folder.glob("*.yaml"):
+    for extra in [*csv_folder.glob("*.yaml"), *csv_folder.glob("*.xlsx")]:  # and the providers' returns
         shutil.copy(extra, out / extra.name)
     with pd.ExcelWriter(out / "tables.xlsx", engine="openpyxl") as writer:
         for path in sorted(csv_folder.glob("*.csv")):

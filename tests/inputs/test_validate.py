@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from fixtures import TEST_DATA
 
+import needs
 from needs.cli import main
 from needs.reference import schema
 
@@ -402,26 +403,33 @@ def test_unsupported_file_type(tmp_path, capsys, suffix):
     problem_line(err, f"referrals{suffix}", "files are not supported", "referrals.csv")
 
 
-def test_table_supplied_twice(tmp_path, capsys):
+def test_table_supplied_twice_is_stacked_and_its_repeated_rows_loaded_once(tmp_path):
+    # several files may supply a table (one per provider): rows supplied twice are loaded once
     tables = read_fixture()
     write_folder(tmp_path, tables, "csv")
     with pd.ExcelWriter(tmp_path / "referrals.xlsx", engine="openpyxl") as writer:
         tables["referrals"].to_excel(writer, sheet_name="referrals", index=False)
-    code, err = run_validate(tmp_path, capsys)
-    assert code == 2
-    problem_line(err, "'referrals' table is supplied more than once", "referrals.csv", "referrals.xlsx")
+    dataset = needs.load(tmp_path)
+    assert len(dataset.referrals) == len(tables["referrals"])
+    repeated = [text for text in dataset.warnings if "supplied twice, loaded once" in text]
+    assert len(repeated) == len(tables["referrals"])
+    assert repeated[0].startswith(
+        "referrals.xlsx, sheet 'referrals', row 2: the same row as referrals.csv row 2 (every column "
+        "equal except referral_id)"
+    )
 
 
-def test_table_in_two_workbooks(tmp_path, capsys):
+def test_table_in_two_workbooks_is_stacked(tmp_path):
     tables = read_fixture()
     write_folder(tmp_path, tables, "xlsx")
     with pd.ExcelWriter(tmp_path / "extra.xlsx", engine="openpyxl") as writer:
         tables["funding"].to_excel(writer, sheet_name="Funding", index=False)
-    code, err = run_validate(tmp_path, capsys)
-    assert code == 2
-    problem_line(
-        err, "supplied more than once", f"{WORKBOOK}, sheet 'funding'", "extra.xlsx, sheet 'Funding'"
-    )
+    dataset = needs.load(tmp_path)
+    assert len(dataset.funding) == len(tables["funding"])
+    assert (
+        f"extra.xlsx, sheet 'Funding', row 2: the same row as {WORKBOOK}, sheet 'funding' row 2 "
+        "(every column equal): supplied twice, loaded once"
+    ) in dataset.warnings
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -184,13 +184,13 @@ def test_the_latest_period_moves_with_the_data(tmp_path, capsys):
 @pytest.mark.slow
 def test_all_areas_validates_the_data_once(two_areas, tmp_path, monkeypatch):
     calls: list[int] = []
-    validate = load_module.validate_raw
+    validate = load_module.validate_sources
 
     def counted(*args, **kwargs):
         calls.append(1)
         return validate(*args, **kwargs)
 
-    monkeypatch.setattr(load_module, "validate_raw", counted)
+    monkeypatch.setattr(load_module, "validate_sources", counted)
     first = next(iter(AREAS))
     # Threads: the task runs in this process, so its loads would be counted too.
     with ThreadPoolExecutor(2) as executor:
