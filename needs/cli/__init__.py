@@ -14,14 +14,14 @@ import argparse
 import os
 import sys
 
-from needs.cli import annual_return, dictionary, report, scenarios, synth, template, validate
+from needs.cli import annual_return, dictionary, pseudonymise, report, scenarios, synth, template, validate
 from needs.errors import NeedsError, interruptible
 from needs.version import __version__
 
 __all__ = ["build_parser", "main"]
 
 #: The commands, in the order ``needs --help`` lists them.
-COMMANDS = (validate, dictionary, report, scenarios, annual_return, template, synth)
+COMMANDS = (validate, dictionary, report, scenarios, annual_return, template, pseudonymise, synth)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -31,6 +31,21 @@ Layout
 The sheets ``About``, ``Data dictionary`` and ``Lists`` are
 :data:`needs.reference.schema.TEMPLATE_SHEETS`, which the loader skips.
 
+One provider's workbook (``needs template --data DIR --provider NAME``,
+:func:`write_provider_template`) is the same workbook made from the council's data folder
+for one provider (:class:`ProviderDetails`):
+
+* only the sheets a provider fills (:data:`PROVIDER_TABLES`: ``referrals``; ``services``
+  on request, pre-filled with the provider's rows from the council's services table);
+* ``service_id`` is a drop-down of the provider's services and ``origin_area_code`` of the
+  council's area codes (both from the hidden ``Lists`` sheet, with the name beside each code
+  there; the drop-down's input message and the About sheet show the names beside the codes);
+* the About sheet's row 2 is ``Provider | NAME`` (and row 3 ``Council | AUTHORITY``), and
+  the cell holding the provider's name has the workbook-level defined name ``provider``
+  (:data:`PROVIDER_NAME`), for the loader to read; the About sheet lists the provider's
+  services and the area codes with their names, and explains how ``household_id`` is made
+  with ``needs pseudonymise`` (:mod:`needs.inputs.pseudonymise`).
+
 Output is deterministic: the same toolkit version writes byte-identical files
 (:func:`save_workbook` fixes the zip timestamps and the document dates). Like every workbook
 the toolkit writes, every text cell is stored as text, never as a formula
@@ -39,17 +54,22 @@ the toolkit writes, every text cell is stored as text, never as a formula
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from needs.errors import InputError
+from needs.inputs.dataset import Dataset
 from needs.outputs.files import save_workbook
 from needs.reference import categories as cat
 from needs.reference import schema
@@ -60,13 +80,25 @@ __all__ = [
     "DICTIONARY_SHEET",
     "LAST_DATA_ROW",
     "LISTS_SHEET",
+    "PROVIDER_NAME",
+    "PROVIDER_TABLES",
+    "ProviderDetails",
+    "build_template",
     "list_ranges",
+    "provider_details",
+    "write_provider_template",
     "write_template",
 ]
 
 ABOUT_SHEET, DICTIONARY_SHEET, LISTS_SHEET = schema.TEMPLATE_SHEETS
 #: Last row of each table sheet that carries the data validations (row 1 is the header).
 LAST_DATA_ROW = 100_000
+#: The tables of one provider's workbook unless others are asked for.
+PROVIDER_TABLES: tuple[str, ...] = ("referrals",)
+#: Workbook-level defined name of the About sheet's cell holding the provider's name.
+PROVIDER_NAME = "provider"
+#: Where that cell is: the About sheet's row 2 is ``Provider | NAME``.
+PROVIDER_CELL = "B2"
 
 
 HEADER_FONT = Font(bold=True)
@@ -100,12 +132,25 @@ ABOUT_TEXT: tuple[str, ...] = (
     "do not clash with tables your council holds elsewhere.",
     "6. Referrals are pseudonymised records: never enter names, addresses, dates of birth "
     "or any other information that identifies a person. household_id must be the same on "
-    "every referral of one household, and must not be derived from personal details.",
+    "every referral of one household: make it with 'needs pseudonymise' and your "
+    "partnership's key (below), never by typing or shortening personal details.",
     "7. Save the workbook as .xlsx and return it by the secure route your council gave you.",
     "",
     "Checking",
     "Your council checks the workbook with 'needs validate', which lists every problem with "
     "its sheet, row and column, so it can be corrected in one go.",
+    "",
+    "Household ids (pseudonymisation)",
+    "One household helped by two organisations must have the same household_id at both, so "
+    "that it is counted once and so that the council can tell who was supported nowhere. Keep "
+    "your own sheet with the columns name, date_of_birth and postcode (the fields your "
+    "partnership agreed) on your own computer, and run 'needs pseudonymise YOUR-SHEET --key "
+    "KEYFILE --out RETURN.xlsx'. It makes household_id with a keyed hash (HMAC-SHA256) of those "
+    "fields, tidied first so that case, spaces, accents and date formats do not matter, and "
+    "writes the sheet without them. Without the key nobody can work out who an id belongs to.",
+    "The key comes from your partnership lead by a secure route, once each financial year. "
+    "Never email it, never keep it in the folder you send, and never paste names, dates of "
+    "birth or postcodes into this workbook.",
 )
 
 
@@ -124,13 +169,105 @@ def _category_lists(tables: Sequence[str]) -> dict[str, cat.CategoryList]:
     return lists
 
 
-def list_ranges(tables: Sequence[str] | None = None) -> dict[str, str]:
+# --------------------------------------------------------------------------------------
+# One provider's workbook
+# --------------------------------------------------------------------------------------
+
+#: The columns given a drop-down of a provider workbook's own lists: (table, column) -> list.
+PROVIDER_LIST_COLUMNS: dict[tuple[str, str], str] = {
+    ("referrals", "service_id"): "service_id",
+    ("referrals", "origin_area_code"): "area_code",
+    ("services", "host_area_code"): "area_code",
+}
+
+
+@dataclass(frozen=True)
+class ProviderDetails:
+    """What a council fills in for one provider (:func:`provider_details`).
+
+    Parameters
+    ----------
+    provider
+        The provider's name as the council's services table spells it.
+    authority
+        The council (``authority`` of ``dataset.yaml``), or ``""``.
+    services
+        The provider's rows of the council's services table, typed as loaded.
+    areas
+        ``area_code`` and ``area_name`` of every area of the council's data.
+    """
+
+    provider: str
+    authority: str
+    services: pd.DataFrame
+    areas: pd.DataFrame
+
+    def lists(self) -> dict[str, list[tuple[str, str]]]:
+        """The drop-down lists, each as (code, name) pairs: the provider's service ids and the areas."""
+        return {
+            "service_id": list(zip(self.services["service_id"], self.services["name"], strict=True)),
+            "area_code": list(zip(self.areas["area_code"], self.areas["area_name"], strict=True)),
+        }
+
+
+def provider_details(dataset: Dataset, provider: str) -> ProviderDetails:
+    """The services and areas of ``provider`` in the council's loaded ``dataset``.
+
+    The provider is matched with the ``provider`` column of the services table, ignoring case and
+    surrounding spaces.
+
+    Raises
+    ------
+    InputError
+        No service of the dataset is run by ``provider`` (naming the nearest providers).
+    """
+    services = dataset.tables["services"]
+    wanted = " ".join(str(provider).split()).casefold()
+    names = services["provider"].astype(str).str.split().str.join(" ")
+    mine = services[names.str.casefold() == wanted].reset_index(drop=True)
+    if mine.empty:
+        known = sorted(set(names))
+        close = difflib.get_close_matches(str(provider), known, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(repr(name) for name in close)}? " if close else ""
+        raise InputError(
+            f"--provider {provider!r}: no service of the data folder's services table is run by it; {hint}"
+            f"the providers are {', '.join(repr(name) for name in known)}"
+        )
+    areas = dataset.tables["areas"][["area_code", "area_name"]].astype(str).reset_index(drop=True)
+    return ProviderDetails(
+        provider=str(mine["provider"].iloc[0]),
+        authority=str(dataset.metadata.get("authority") or ""),
+        services=mine,
+        areas=areas,
+    )
+
+
+def _cell_value(value: object) -> object:
+    """A loaded value as a cell: blanks as ``None``, booleans as ``true``/``false``, dates as dates."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def list_ranges(
+    tables: Sequence[str] | None = None, provider: ProviderDetails | None = None
+) -> dict[str, str]:
     """The ``Lists`` sheet range holding each category list's codes.
 
     Parameters
     ----------
     tables
         Tables in the template (default: all of :data:`needs.reference.schema.TABLES`).
+
+    provider
+        A provider's workbook: also the lists ``service_id`` (the provider's services) and
+        ``area_code`` (the council's areas), each followed by a column of their names.
 
     Returns
     -------
@@ -143,16 +280,32 @@ def list_ranges(tables: Sequence[str] | None = None) -> dict[str, str]:
     for position, (name, categories) in enumerate(lists.items(), start=1):
         letter = get_column_letter(position)
         ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(categories) + 1}"
+    if provider is not None:
+        for offset, (name, codes) in enumerate(provider.lists().items()):
+            letter = get_column_letter(len(lists) + 1 + 2 * offset)
+            ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${max(len(codes), 1) + 1}"
     return ranges
 
 
-def _write_lists(worksheet: Worksheet, lists: dict[str, cat.CategoryList]) -> None:
+def _write_lists(
+    worksheet: Worksheet, lists: dict[str, cat.CategoryList], provider: ProviderDetails | None = None
+) -> None:
     for position, (name, categories) in enumerate(lists.items(), start=1):
         worksheet.cell(row=1, column=position, value=name).font = HEADER_FONT
         for row, code in enumerate(categories.codes, start=2):
             worksheet.cell(row=row, column=position, value=code)
         width = max(len(name), *(len(code) for code in categories.codes)) + 2
         worksheet.column_dimensions[get_column_letter(position)].width = width
+    if provider is not None:  # a provider's lists: codes, and their names in the column beside
+        for offset, (name, pairs) in enumerate(provider.lists().items()):
+            position = len(lists) + 1 + 2 * offset
+            worksheet.cell(row=1, column=position, value=name).font = HEADER_FONT
+            worksheet.cell(row=1, column=position + 1, value="name").font = HEADER_FONT
+            for row, (code, label) in enumerate(pairs, start=2):
+                worksheet.cell(row=row, column=position, value=str(code)).number_format = "@"
+                worksheet.cell(row=row, column=position + 1, value=str(label))
+            worksheet.column_dimensions[get_column_letter(position)].width = 14
+            worksheet.column_dimensions[get_column_letter(position + 1)].width = 40
     worksheet.sheet_state = "hidden"
 
 
@@ -161,9 +314,14 @@ def _write_lists(worksheet: Worksheet, lists: dict[str, cat.CategoryList]) -> No
 # --------------------------------------------------------------------------------------
 
 
-def _write_about(worksheet: Worksheet, tables: Sequence[str]) -> None:
-    lines = [
-        *ABOUT_TEXT,
+def _write_about(
+    worksheet: Worksheet, tables: Sequence[str], provider: ProviderDetails | None = None
+) -> None:
+    lines: list[str | tuple[str, str]] = [ABOUT_TEXT[0]]
+    if provider is not None:
+        lines += [("Provider", provider.provider), ("Council", provider.authority)]
+    lines += [
+        *ABOUT_TEXT[1:],
         "",
         "Sheets in this workbook",
         *(f"{name}: {schema.TABLES[name].description}" for name in tables),
@@ -171,12 +329,31 @@ def _write_about(worksheet: Worksheet, tables: Sequence[str]) -> None:
         "",
         f"Generated by needs {__version__} from its data dictionary.",
     ]
+    if provider is not None:
+        lines += ["", "Your services (the service_id drop-down)"]
+        lines += [(str(code), str(name)) for code, name in provider.lists()["service_id"]]
+        lines += ["", "Area codes (the origin_area_code drop-down)"]
+        lines += [(str(code), str(name)) for code, name in provider.lists()["area_code"]]
+    headings = (
+        "How to fill it in",
+        "Checking",
+        "Sheets in this workbook",
+        "Household ids (pseudonymisation)",
+        "Your services (the service_id drop-down)",
+        "Area codes (the origin_area_code drop-down)",
+    )
     for row, line in enumerate(lines, start=1):
-        cell = worksheet.cell(row=row, column=1, value=line)
+        label, value = (line, None) if isinstance(line, str) else line
+        cell = worksheet.cell(row=row, column=1, value=label)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1 or line in ("How to fill it in", "Checking", "Sheets in this workbook"):
+        if value is not None:
+            worksheet.cell(row=row, column=2, value=value).number_format = "@"
+            cell.font = HEADER_FONT
+        if row == 1 or label in headings:
             cell.font = Font(bold=True, size=14 if row == 1 else 11)
-    worksheet.column_dimensions["A"].width = 120
+    worksheet.column_dimensions["A"].width = 120 if provider is None else 90
+    if provider is not None:
+        worksheet.column_dimensions["B"].width = 50
 
 
 def _write_dictionary(
@@ -278,7 +455,36 @@ def _validation(column: schema.Column, ranges: dict[str, str]) -> DataValidation
     return None
 
 
-def _write_table(worksheet: Worksheet, table: schema.Table, ranges: dict[str, str]) -> None:
+def _provider_validation(
+    column: schema.Column, name: str, provider: ProviderDetails, formula: str
+) -> DataValidation:
+    """A drop-down of a provider's list (:data:`PROVIDER_LIST_COLUMNS`), its names in the prompt."""
+    pairs = provider.lists()[name]
+    shown = "; ".join(f"{code} {label}" for code, label in pairs)
+    prompt = (
+        f"Choose from the list: {shown}"
+        if len(shown) <= 200
+        else "Choose from the list (About sheet: codes with names)."
+    )
+    return DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        promptTitle=column.name[:32],
+        prompt=prompt[:250],
+        errorTitle=column.name[:32],
+        error="Choose a code from the drop-down list (the About sheet gives each code with its name).",
+    )
+
+
+def _write_table(
+    worksheet: Worksheet,
+    table: schema.Table,
+    ranges: dict[str, str],
+    provider: ProviderDetails | None = None,
+) -> None:
     example = schema.example_row(table.name)
     for position, column in enumerate(table.columns, start=1):
         letter = get_column_letter(position)
@@ -304,14 +510,25 @@ def _write_table(worksheet: Worksheet, table: schema.Table, ranges: dict[str, st
         width = max(len(column.name), len(value), 10) + 3
         worksheet.column_dimensions[letter].width = min(width, 40)
         validation = _validation(column, ranges)
+        own_list = PROVIDER_LIST_COLUMNS.get((table.name, column.name)) if provider is not None else None
+        if own_list is not None:
+            validation = _provider_validation(column, own_list, provider, ranges[own_list])
         if validation is not None:
             validation.add(f"{letter}2:{letter}{LAST_DATA_ROW}")
             worksheet.add_data_validation(validation)
     worksheet.cell(row=2, column=1).comment = Comment(EXAMPLE_NOTE, _COMMENT_AUTHOR, width=320, height=100)
     worksheet.freeze_panes = "A2"
+    if provider is not None and table.name == "services":  # the provider's services, over the example
+        rows = provider.services.reindex(columns=list(table.column_names))
+        for offset, record in enumerate(rows.itertuples(index=False)):
+            for position, value in enumerate(record, start=1):
+                cell = worksheet.cell(row=2 + offset, column=position, value=_cell_value(value))
+                cell.font = Font()
+        if len(rows):
+            worksheet.cell(row=2, column=1).comment = None
 
 
-def build_template(tables: Sequence[str] | None = None) -> Workbook:
+def build_template(tables: Sequence[str] | None = None, provider: ProviderDetails | None = None) -> Workbook:
     """The provider template as an openpyxl workbook (see the module docstring).
 
     Parameters
@@ -319,6 +536,10 @@ def build_template(tables: Sequence[str] | None = None) -> Workbook:
     tables
         Tables to include, in the given order (default: every table of
         :data:`needs.reference.schema.TABLES`, in schema order).
+    provider
+        One provider's workbook: its name in the About sheet (defined name
+        :data:`PROVIDER_NAME`), drop-downs of its services and the council's areas, its
+        services pre-filled.
 
     Raises
     ------
@@ -332,22 +553,30 @@ def build_template(tables: Sequence[str] | None = None) -> Workbook:
             f"tables must name tables of the data dictionary ({', '.join(schema.TABLES)}); got {names!r}"
         )
     lists = _category_lists(names)
-    ranges = list_ranges(names)
+    ranges = list_ranges(names, provider)
     workbook = Workbook()
     about = workbook.active
     about.title = ABOUT_SHEET
-    _write_about(about, names)
+    _write_about(about, names, provider)
     _write_dictionary(workbook.create_sheet(DICTIONARY_SHEET), names, lists)
     for name in names:
-        _write_table(workbook.create_sheet(name), schema.TABLES[name], ranges)
-    _write_lists(workbook.create_sheet(LISTS_SHEET), lists)
+        _write_table(workbook.create_sheet(name), schema.TABLES[name], ranges, provider)
+    _write_lists(workbook.create_sheet(LISTS_SHEET), lists, provider)
     workbook.active = workbook.sheetnames.index(names[0])
     workbook.properties.creator = "needs"
     workbook.properties.title = "Safe accommodation needs assessment: data collection template"
+    if provider is not None:
+        column, row = PROVIDER_CELL[0], PROVIDER_CELL[1:]
+        workbook.defined_names[PROVIDER_NAME] = DefinedName(
+            PROVIDER_NAME, attr_text=f"{quote_sheetname(ABOUT_SHEET)}!${column}${row}"
+        )
+        workbook.properties.title += f" for {provider.provider}"
     return workbook
 
 
-def write_template(path: str | Path, tables: Sequence[str] | None = None) -> Path:
+def write_template(
+    path: str | Path, tables: Sequence[str] | None = None, provider: ProviderDetails | None = None
+) -> Path:
     """Write the provider template to ``path`` (an ``.xlsx`` file), atomically.
 
     Parameters
@@ -357,6 +586,8 @@ def write_template(path: str | Path, tables: Sequence[str] | None = None) -> Pat
     tables
         Tables to include (default: all), for example ``["services", "referrals"]`` for a
         provider who reports only its services and referrals.
+    provider
+        One provider's workbook (:func:`write_provider_template`).
 
     Returns
     -------
@@ -366,4 +597,29 @@ def write_template(path: str | Path, tables: Sequence[str] | None = None) -> Pat
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"the template is an Excel workbook: give a file name ending .xlsx (got '{path}')")
-    return save_workbook(build_template(tables), path)
+    return save_workbook(build_template(tables, provider), path)
+
+
+def write_provider_template(
+    path: str | Path, dataset: Dataset, provider: str, tables: Sequence[str] | None = None
+) -> Path:
+    """Write one provider's workbook, made from the council's loaded ``dataset`` (module docstring).
+
+    Parameters
+    ----------
+    path
+        Output ``.xlsx`` file.
+    dataset
+        The council's data folder, loaded (:func:`needs.load`).
+    provider
+        The provider's name as the services table spells it (case and spaces ignored).
+    tables
+        The sheets (default :data:`PROVIDER_TABLES`).
+
+    Raises
+    ------
+    InputError
+        No service is run by ``provider``, or ``path`` does not end ``.xlsx``.
+    """
+    details = provider_details(dataset, provider)
+    return write_template(path, list(tables) if tables else list(PROVIDER_TABLES), details)

@@ -20,8 +20,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 import needs
+from needs.cli import main
 from needs.errors import InputError
-from needs.inputs.template import LAST_DATA_ROW, LISTS_SHEET, build_template, list_ranges, write_template
+from needs.inputs.pseudonymise import pseudonymise, read_key
+from needs.inputs.template import (
+    LAST_DATA_ROW,
+    LISTS_SHEET,
+    PROVIDER_NAME,
+    build_template,
+    list_ranges,
+    write_provider_template,
+    write_template,
+)
 from needs.reference import schema
 
 EXAMPLE = ROOT / "data" / "example"
@@ -281,6 +291,16 @@ def fill_template(template: Path, csv_folder: Path, out: Path, append: tuple[str
     return out
 
 
+def _csv_tables(folder: Path, tmp_path: Path) -> needs.Dataset:
+    """The folder's CSV tables alone, loaded (the example's providers' workbooks left out: the
+    template is filled from the CSV files)."""
+    copy = tmp_path / "csv-only"
+    copy.mkdir()
+    for path in [*folder.glob("*.csv"), *folder.glob("*.yaml")]:
+        shutil.copy(path, copy / path.name)
+    return needs.load(copy)
+
+
 def _assert_same_tables(from_workbook: needs.Dataset, from_csv: needs.Dataset) -> None:
     assert set(from_workbook.tables) == set(from_csv.tables)
     for name, frame in from_csv.tables.items():
@@ -293,7 +313,7 @@ def test_round_trip_template_filled_with_data_loads_the_same_dataset(
 ) -> None:
     filled = fill_template(template, folder, tmp_path / "provider" / "returned.xlsx")
     from_workbook = needs.load(filled.parent)
-    from_csv = needs.load(folder)
+    from_csv = _csv_tables(folder, tmp_path)
     _assert_same_tables(from_workbook, from_csv)
     assert [file.path.name for file in from_workbook.files] == ["returned.xlsx"]
     assert set(from_workbook.files[0].tables) == set(from_csv.tables)
@@ -309,7 +329,7 @@ def test_round_trip_with_the_example_row_left_in_place(template: Path, tmp_path:
     book.close()
     assert second_row[0] == schema.example_row("referrals")["referral_id"]
     from_workbook = needs.load(filled.parent)
-    _assert_same_tables(from_workbook, needs.load(folder))
+    _assert_same_tables(from_workbook, _csv_tables(folder, tmp_path))
     assert any("example row" in warning and "referrals" in warning for warning in from_workbook.warnings)
 
 
@@ -334,3 +354,151 @@ def test_example_values_are_valid_codes() -> None:
                 assert example[column.name] in column.categories or (
                     column.nullable and example[column.name] == ""
                 )
+
+
+# --------------------------------------------------------------------------------------
+# One provider's workbook (needs template --data DIR --provider NAME)
+# --------------------------------------------------------------------------------------
+
+DEMO_KEY = ROOT / "data" / "demonstration-partnership.key"
+#: The example's services run by FreeVa (data/example/services.csv, provider column), by hand.
+FREEVA_SERVICES = ["S07", "S08", "S09", "S10"]
+
+
+@pytest.fixture(scope="module")
+def example_dataset() -> needs.Dataset:
+    return needs.load(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def provider_book(example_dataset: needs.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_provider_template(
+        tmp_path_factory.mktemp("provider") / "freeva.xlsx", example_dataset, " freeva "
+    )
+
+
+def test_provider_workbook_has_only_the_provider_sheets_and_its_name(provider_book: Path) -> None:
+    book = openpyxl.load_workbook(provider_book)
+    assert book.sheetnames == ["About", "Data dictionary", "referrals", "Lists"]
+    about = book["About"]
+    assert (about["A2"].value, about["B2"].value) == ("Provider", "FreeVa")  # as services.csv spells it
+    assert (about["A3"].value, about["B3"].value) == ("Council", "Leicestershire County Council")
+    name = book.defined_names[PROVIDER_NAME]
+    assert name.attr_text == "'About'!$B$2"
+    (sheet, cell), *_ = name.destinations
+    assert book[sheet][cell.replace("$", "")].value == "FreeVa"
+    text = "\n".join(str(row[0]) for row in about.iter_rows(values_only=True) if row[0])
+    assert "needs pseudonymise" in text and "key" in text
+
+
+def test_provider_workbook_drop_downs_are_its_services_and_the_areas(
+    provider_book: Path, example_dataset: needs.Dataset
+) -> None:
+    book = openpyxl.load_workbook(provider_book)
+    sheet = book["referrals"]
+    validations = _validations(sheet)
+    assert (sheet["D1"].value, sheet["E1"].value) == ("service_id", "origin_area_code")
+    service = validations["D"]
+    assert service.type == "list" and "Lists" in service.formula1
+    assert _range_values(book, service.formula1) == FREEVA_SERVICES
+    # the names beside the codes in the Lists sheet, and in the drop-down's message
+    names = _range_values(
+        book,
+        re.sub(
+            r"\$([A-Z]+)\$",
+            lambda m: f"${get_column_letter(column_index_from_string(m.group(1)) + 1)}$",
+            service.formula1,
+        ),
+    )
+    assert names[1] == "BAME advisor"  # S08 in services.csv
+    assert "S08 BAME advisor" in service.prompt
+    areas = _range_values(book, validations["E"].formula1)
+    assert areas == example_dataset.tables["areas"]["area_code"].tolist()
+    assert "E10000018" in areas and len(areas) == 17
+    # the category drop-downs are those of the blank template
+    assert _range_values(book, validations["F"].formula1)[0] == "accepted_supported"
+
+
+def test_provider_workbook_with_services_is_prefilled_with_its_services(
+    example_dataset: needs.Dataset, tmp_path: Path
+) -> None:
+    path = write_provider_template(tmp_path / "p.xlsx", example_dataset, "FreeVa", ["services", "referrals"])
+    book = openpyxl.load_workbook(path)
+    rows = list(book["services"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == FREEVA_SERVICES
+    assert {row[2] for row in rows} == {"FreeVa"}
+    csv = pd.read_csv(EXAMPLE / "services.csv", dtype=str).set_index("service_id")
+    assert rows[1][1] == csv.loc["S08", "name"] and rows[1][7] == int(csv.loc["S08", "units"])
+
+
+def test_unknown_provider_is_refused_with_the_nearest_name(
+    example_dataset: needs.Dataset, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match="did you mean 'FreeVa'"):
+        write_provider_template(tmp_path / "p.xlsx", example_dataset, "Free VA")
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_provider_workbook_round_trip(provider_book: Path, tmp_path: Path) -> None:
+    """Generated for FreeVa from the example, filled by the provider (household ids made with the
+    demonstration key from a local sheet), returned in place of referrals.csv, and loaded."""
+    local = pd.DataFrame(
+        {
+            "name": ["Ann O'Neil", "ANN ONEIL", "Bo Khan"],
+            "date_of_birth": ["07/03/1985", "1985-03-07", "31/12/2001"],
+            "postcode": ["LE1 6TH", "le16th", "LE2 1AA"],
+        }
+    )
+    ids = pseudonymise(local, read_key(DEMO_KEY)).tolist()
+    assert ids[0] == ids[1] != ids[2]
+    rows = [
+        ["F1", ids[0], dt.datetime(2023, 5, 2), "S07", "E07000129", "accepted_supported", None],
+        ["F2", ids[1], dt.datetime(2023, 9, 14), "S09", "E06000016", "pending", None],
+        [
+            "F3",
+            ids[2],
+            dt.datetime(2023, 10, 1),
+            "S08",
+            "E07000135",
+            "unable_to_support",
+            "no_capacity_space",
+        ],
+    ]
+    book = openpyxl.load_workbook(provider_book)
+    sheet = book["referrals"]
+    header = [cell.value for cell in sheet[1]]
+    example = schema.example_row("referrals")
+    for offset, start in enumerate(rows):
+        record = dict(zip(header[:7], start, strict=True))
+        for position, column in enumerate(header, start=1):
+            value = record.get(column, example[column])
+            if column == "support_start":
+                value = dt.datetime(2023, 5, 9) if offset == 0 else None
+            if column in ("support_end", "end_reason", "decline_reason") and column not in record:
+                value = None
+            if column == "children":
+                value = offset
+            sheet.cell(row=2 + offset, column=position, value=value if value != "" else None)
+    folder = tmp_path / "council"
+    shutil.copytree(EXAMPLE, folder)
+    for referrals in [folder / "referrals.csv", *folder.glob("referrals-*.xlsx")]:
+        referrals.unlink()  # the example's own referrals: this council has only FreeVa's return
+    book.save(folder / "freeva-return.xlsx")
+    dataset = needs.load(folder)
+    referrals = dataset.tables["referrals"].set_index("referral_id")
+    assert referrals.index.tolist() == ["F1", "F2", "F3"]
+    assert referrals.loc["F3", "service_id"] == "S08"
+    assert referrals.loc["F3", "decline_reason"] == "no_capacity_space"
+    assert referrals.loc["F1", "household_id"] == referrals.loc["F2", "household_id"] == ids[0]
+    assert referrals["household_id"].nunique() == 2
+    assert "freeva-return.xlsx" in [file.path.name for file in dataset.files]
+
+
+def test_command_line_writes_a_provider_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "wall.xlsx"
+    assert (
+        main(["template", "--data", str(EXAMPLE), "--provider", "Living without Abuse", "--out", str(out)])
+        == 0
+    )
+    assert openpyxl.load_workbook(out)["About"]["B2"].value == "Living without Abuse"
+    assert main(["template", "--provider", "Living without Abuse", "--out", str(out)]) == 2
