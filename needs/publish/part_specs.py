@@ -40,7 +40,7 @@ from needs.reference.periods import previous_period
 __all__ = ["PART_SPECS", "RECORD_LEVEL_TABLES"]
 
 #: Tables with one row per person, household or referral: their row counts are counts.
-RECORD_LEVEL_TABLES = ("referrals", "marac", "homelessness", "survey")
+RECORD_LEVEL_TABLES = ("referrals", "survey")
 
 _INTERVAL = ("lower", "upper")
 _REPRESENTATION_DERIVED = (

@@ -84,3 +84,10 @@ BOOTSTRAP_WORK_PER_POOL = 50_000
 #: ... and never fewer replicates than this (the 2.5th and 97.5th percentiles of 200 draws
 #: are the 5th and 195th values; the Monte Carlo p-value's resolution is 1/200).
 BOOTSTRAP_MIN_REPLICATES = 200
+
+#: SafeLives' recommended number of MARAC cases a year: 40 per 10,000 women aged 16 and over
+#: (SafeLives, "Reviewing your Marac data",
+#: https://safelives.org.uk/resources-for-professionals/marac-resources/reviewing-your-marac-data/;
+#: DOMAIN.md 3.4). SafeLives says its data "should not be used as an official measure of
+#: high-risk domestic abuse prevalence".
+SAFELIVES_MARAC_CASES_PER_10K_ADULT_WOMEN = 40

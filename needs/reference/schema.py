@@ -502,51 +502,158 @@ FUNDING = Table(
     foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
 )
 
+def _published_count(name: str, description: str, *, required: bool = True, example: object = None) -> Column:
+    """A count as a partner publishes it: blank where the partner suppressed or did not publish it."""
+    return Column(name, "int", description, required=required, nullable=True, minimum=0, example=example)
+
+
+def _synthetic_flag() -> Column:
+    return Column(
+        "synthetic",
+        "bool",
+        "true where the row is illustrative (made up for a demonstration dataset), not a published figure.",
+        required=False,
+        nullable=True,
+        example="false",
+    )
+
+
+_PARTNER_AREA = Column(
+    "area_code",
+    "code",
+    "ONS GSS code of the area the figures are for: a police force area (E23...), or an area in areas.csv. "
+    "Figures for a police force area are not split between its councils.",
+    example="E23000021",
+)
+_PARTNER_AREA_NAME = Column(
+    "area_name", "text", "Name of the area, as the source gives it.", required=False, nullable=True,
+    example="Leicestershire",
+)
+
 POLICE = Table(
     "police",
-    "Police-recorded domestic abuse-related incidents and crimes, by area and year.",
+    "Police-recorded domestic abuse-related incidents and crimes, by police force area and financial year "
+    "(ONS, Domestic abuse in England and Wales data tool / appendix tables, from the Home Office Data Hub; or "
+    "the force's own published figure). Optional: without it the report says it was not provided.",
     (
-        Column("area_code", "code", "Area (or police force area) code.", example="E99999999"),
-        Column("period", "period", "Financial year.", example="2023-24"),
-        Column("incidents", "int", "Domestic abuse-related incidents not recorded as crimes.", minimum=0),
-        Column("crimes", "int", "Domestic abuse-related crimes.", minimum=0),
+        _PARTNER_AREA,
+        _PARTNER_AREA_NAME,
+        Column("period", "period", "Financial year (year ending March).", example="2023-24"),
+        _published_count(
+            "incidents", "Domestic abuse-related incidents not recorded as crimes.", required=False, example=""
+        ),
+        _published_count("crimes", "Domestic abuse-related crimes.", required=False, example=""),
+        _published_count(
+            "incidents_and_crimes",
+            "Incidents and crimes together (ONS's total; blank if incidents and crimes are given).",
+            required=False,
+            example=21641,
+        ),
+        Column(
+            "population",
+            "int",
+            "Resident population of the area (all ages, ONS mid-year estimate) for the rate per 1,000; blank: "
+            "the rate is not worked out.",
+            required=False,
+            nullable=True,
+            minimum=1,
+            example=1124800,
+        ),
+        Column("source", "text", "Where the figures were published (title or URL).", required=False,
+               nullable=True, example="Leicestershire Police news, 25 Nov 2022"),
+        _synthetic_flag(),
     ),
     key=("area_code", "period"),
     required=False,
-    foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
 )
 
 MARAC = Table(
     "marac",
-    "MARAC cases discussed, by area and year (SafeLives dataset).",
+    "MARAC (multi-agency risk assessment conference) cases, by police force area (or MARAC) and financial "
+    "year, as SafeLives publishes them (MARAC annual data by police force area, year ending March). "
+    "Optional: without it the report says it was not provided.",
     (
-        Column("area_code", "code", "Area code.", example="E99999999"),
-        Column("period", "period", "Financial year.", example="2023-24"),
-        Column("cases", "int", "Cases discussed.", minimum=0),
-        Column("repeat_cases", "int", "Repeat cases.", minimum=0),
+        _PARTNER_AREA,
+        _PARTNER_AREA_NAME,
+        Column("period", "period", "Financial year (year ending March).", example="2023-24"),
+        _published_count("maracs", "Number of MARACs in the area.", required=False, example=3),
+        Column("cases_discussed", "int", "Cases discussed at MARAC.", minimum=0, example=1241),
+        _published_count("repeat_cases", "Repeat cases (SafeLives' definition: a further incident within 12 "
+                         "months of the last referral).", example=446),
+        _published_count("children_in_household", "Children in the households of the cases discussed.",
+                         required=False, example=1600),
+        _published_count("recommended_cases", "SafeLives' recommended number of cases (40 per 10,000 adult "
+                         "women).", required=False, example=1870),
         Column(
-            "children",
-            "int",
-            "Children in the households discussed.",
-            minimum=0,
+            "cases_per_10k_adult_women",
+            "number",
+            "Cases per 10,000 women aged 16 and over, as SafeLives publishes it (gives the population when "
+            "adult_women is blank).",
             required=False,
             nullable=True,
+            minimum=0,
+            example=26.6,
         ),
+        Column(
+            "adult_women",
+            "int",
+            "Women aged 16 and over in the area (blank: worked out from the published rate).",
+            required=False,
+            nullable=True,
+            minimum=1,
+            example="",
+        ),
+        Column("source", "text", "Where the figures were published.", required=False, nullable=True,
+               example="SafeLives MARAC annual data 2023-24"),
+        _synthetic_flag(),
+    ),
+    key=("area_code", "period"),
+    required=False,
+)
+
+HOMELESSNESS = Table(
+    "homelessness",
+    "Households owed a homelessness prevention or relief duty where domestic abuse was the reason for "
+    "homelessness or a support need, by district or unitary authority and financial year (MHCLG statutory "
+    "homelessness statistics, H-CLIC tables A2P, A2R and A3). Optional: without it the report says it was "
+    "not provided.",
+    (
+        Column("area_code", "code", "District or unitary code (in areas.csv).", example="E07000129"),
+        Column("period", "period", "Financial year.", example="2023-24"),
+        _published_count("prevention_duty_reason", "Households owed a prevention duty whose reason for "
+                         "homelessness was domestic abuse (A2P).", example=40),
+        _published_count("relief_duty_reason", "Households owed a relief duty whose reason for homelessness "
+                         "was domestic abuse (A2R).", example=60),
+        _published_count("support_need", "Households owed a duty with 'at risk of / has experienced domestic "
+                         "abuse' as a support need (A3).", required=False, example=90),
+        _published_count("assessed_households", "Households assessed as owed a prevention or relief duty "
+                         "(all reasons), the denominator of the shares.", required=False, example=900),
+        _synthetic_flag(),
     ),
     key=("area_code", "period"),
     required=False,
     foreign_keys=(ForeignKey("area_code", "areas", "area_code"),),
 )
 
-HOMELESSNESS = Table(
-    "homelessness",
-    "H-CLIC households owed a prevention or relief duty where domestic abuse was the reason, "
-    "by district and year.",
+CHILDREN_IN_NEED = Table(
+    "children_in_need",
+    "Children in need: episodes with assessment factors and those with domestic abuse recorded as a factor "
+    "at the end of assessment, by local authority and census year (DfE, Characteristics of children in "
+    "need, table C3 'factors identified at the end of assessment'). Optional: without it the report says "
+    "it was not provided.",
     (
-        Column("area_code", "code", "District or unitary code.", example="E99999998"),
-        Column("period", "period", "Financial year.", example="2023-24"),
-        Column("prevention_duty", "int", "Households owed a prevention duty (domestic abuse).", minimum=0),
-        Column("relief_duty", "int", "Households owed a relief duty (domestic abuse).", minimum=0),
+        Column("area_code", "code", "Local authority (children's services) code, in areas.csv.",
+               example="E10000018"),
+        Column("period", "period", "Financial year the census covers (census year ending 31 March: 2025 is "
+               "2024-25).", example="2024-25"),
+        _published_count("episodes_with_factors", "Episodes with assessment factors recorded.", example=5008),
+        _published_count("domestic_abuse_child", "Episodes with domestic abuse concerning the child as a "
+                         "factor.", example=1108),
+        _published_count("domestic_abuse_parent", "Episodes with domestic abuse concerning the parent or "
+                         "carer as a factor.", example=1403),
+        _published_count("domestic_abuse_other_person", "Episodes with domestic abuse concerning another "
+                         "person in the household as a factor.", example=178),
+        _synthetic_flag(),
     ),
     key=("area_code", "period"),
     required=False,
@@ -665,6 +772,7 @@ TABLES: dict[str, Table] = {
         POLICE,
         MARAC,
         HOMELESSNESS,
+        CHILDREN_IN_NEED,
         ENGAGEMENT,
     )
 }
