@@ -15,8 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Font
 
+import needs
+from needs.inputs.pseudonymise import pseudonymise, read_key
+from needs.inputs.template import build_template, provider_details
+from needs.outputs.files import save_workbook
 from needs.reference import categories as cat
+from needs.reference import schema
 from needs.reference.constants import DEFAULT_SEED
 from needs.synth.calibration import calibrate_individuals
 from needs.synth.folders import write_dataset
@@ -651,6 +657,100 @@ HOUSEHOLDS = pd.DataFrame(
 CLASS_SHARES = {"bedded": 0.10, "sanctuary": 0.0, "community": 0.90}
 
 
+#: The published demonstration key the example's household ids are made with (never for real data).
+DEMONSTRATION_KEY = HERE / "demonstration-partnership.key"
+#: Providers who send their referrals in their own workbook (``needs template --provider``);
+#: the referrals of every other service are held by the council in ``referrals.csv``.
+PROVIDER_RETURNS = {
+    "referrals-womens-aid-leicestershire.xlsx": "Women's Aid Leicestershire (WALL)",
+    "referrals-freeva.xlsx": "FreeVa",
+    "referrals-living-without-abuse.xlsx": "Living without Abuse",
+}
+_FIRST_NAMES = (
+    "Amara", "Beth", "Chloe", "Danielle", "Ewa", "Farah", "Grace", "Hannah", "Ioana", "Jasmin", "Kerry", "Leanne",
+    "Maria", "Nadia", "Olivia", "Priya", "Rachel", "Sara", "Tasha", "Zoe", "Adam", "Daniel", "Mark", "Tom",
+)  # fmt: skip
+_SURNAMES = (
+    "Ahmed", "Baker", "Clarke", "Davies", "Evans", "Green", "Hall", "Jones", "Khan", "Lewis", "Mistry", "Nowak",
+    "O'Brien", "Patel", "Roberts", "Smith-Jones", "Taylor", "Walker", "Wright", "Young", "Zielińska", "Chauhan",
+)  # fmt: skip
+
+
+def synthetic_identities(referrals: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """A made-up name, date of birth and Leicestershire-style postcode for each synthetic
+    household (its lead victim), consistent with the age band at the household's first
+    referral. Fictional: they exist only to be pseudonymised, as a provider's local sheet is."""
+    first = referrals.sort_values(["date", "referral_id"]).drop_duplicates("household_id")
+    rng = np.random.default_rng([seed, 7])
+    n = len(first)
+    band = first["age_band"].astype(str)
+    low = pd.to_numeric(band.str.extract(r"^(\d+)")[0], errors="coerce").fillna(30).to_numpy()
+    high = pd.to_numeric(band.str.extract(r"-(\d+)$")[0], errors="coerce").to_numpy()
+    high = np.where(np.isnan(high), low + 14, high)
+    age_days = ((low + rng.random(n) * (high - low + 1)) * 365.25).astype(np.int64)
+    birth = pd.to_datetime(first["date"]).to_numpy() - age_days.astype("timedelta64[D]")
+    letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+    postcode = [
+        f"LE{d} {u}{a}{b}"
+        for d, u, a, b in zip(
+            rng.integers(1, 19, n),
+            rng.integers(0, 10, n),
+            rng.choice(letters, n),
+            rng.choice(letters, n),
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "household_id": first["household_id"].to_numpy(),
+            "name": [
+                f"{f} {s}" for f, s in zip(rng.choice(_FIRST_NAMES, n), rng.choice(_SURNAMES, n), strict=True)
+            ],
+            "date_of_birth": pd.DatetimeIndex(birth).strftime("%d/%m/%Y"),
+            "postcode": postcode,
+        }
+    )
+
+
+def pseudonymised_households(referrals: pd.DataFrame) -> pd.DataFrame:
+    """``referrals`` with each household's id made as the partnership makes it: the keyed
+    hash (:func:`needs.inputs.pseudonymise.pseudonymise`, the demonstration key) of its made-up
+    name, date of birth and postcode, so that a household seen by two providers has one id."""
+    identities = synthetic_identities(referrals)
+    pseudonyms = pseudonymise(identities, read_key(DEMONSTRATION_KEY), source="synthetic identities")
+    if pseudonyms.nunique() != len(identities):
+        raise RuntimeError("two synthetic households were given the same pseudonym")
+    mapping = pd.Series(pseudonyms.to_numpy(), index=identities["household_id"].to_numpy())
+    return referrals.assign(household_id=referrals["household_id"].map(mapping).to_numpy())
+
+
+def write_provider_returns(referrals: pd.DataFrame) -> pd.DataFrame:
+    """Write each provider's referrals in its own workbook (:data:`PROVIDER_RETURNS`), made
+    from ``needs template --data data/example --provider NAME`` and filled as a provider
+    would; return the referrals the council holds itself (written as ``referrals.csv``)."""
+    services = pd.read_csv(EXAMPLE / "services.csv", dtype=str)
+    provider_of = referrals["service_id"].map(services.set_index("service_id")["provider"])
+    for old in EXAMPLE.glob("referrals-*.xlsx"):
+        old.unlink()
+    dataset = needs.load(EXAMPLE)
+    columns = list(schema.TABLES["referrals"].column_names)
+    dates = [c.name for c in schema.TABLES["referrals"].columns if c.kind == "date"]
+    for file_name, provider in PROVIDER_RETURNS.items():
+        rows = referrals[provider_of == provider].reindex(columns=columns)
+        text = rows.astype(object).where(rows.notna(), None)
+        workbook = build_template(["referrals"], provider_details(dataset, provider))
+        sheet = workbook["referrals"]
+        sheet.cell(row=2, column=1).comment = None
+        for offset, record in enumerate(text.itertuples(index=False)):
+            for position, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
+                if column in dates and value is not None:
+                    value = pd.Timestamp(value).date()
+                cell = sheet.cell(row=2 + offset, column=position, value=value)
+                cell.font = Font()
+        save_workbook(workbook, EXAMPLE / file_name)
+    return referrals[~provider_of.isin(PROVIDER_RETURNS.values())]
+
+
 def build() -> dict[str, pd.DataFrame]:
     write_resources()
     tables = {
@@ -667,8 +767,8 @@ def build() -> dict[str, pd.DataFrame]:
         neighbours=neighbours_table(tables["areas"], tables["population"]), data_date=DATA_DATE,
         class_shares=CLASS_SHARES, seed=SEED,
     )  # fmt: skip
-    tables["referrals"] = calibrate_individuals(
-        {**tables, "referrals": referrals}, COUNTY, TARGETS, seed=SEED
+    tables["referrals"] = pseudonymised_households(
+        calibrate_individuals({**tables, "referrals": referrals}, COUNTY, TARGETS, seed=SEED)
     )
     metadata = {
         "title": "Leicestershire: domestic abuse safe accommodation needs assessment (demonstration data)",
@@ -691,6 +791,8 @@ def build() -> dict[str, pd.DataFrame]:
         "version": "Illustrative version 1.0",
     }
     write_dataset(tables, EXAMPLE, metadata)
+    council_held = write_provider_returns(tables["referrals"])
+    write_dataset({**tables, "referrals": council_held}, EXAMPLE, metadata)
     return tables
 
 
