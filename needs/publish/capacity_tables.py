@@ -14,6 +14,7 @@ from needs.publish.base import PublicationBase
 from needs.publish.charts import (
     capacity_chart,
     render,
+    table_id,
 )
 from needs.publish.publisher import declared, first_row, source
 from needs.publish.tables import PublishedTable
@@ -36,8 +37,12 @@ class CapacityTables(PublicationBase):
         return first_row(source("benchmark", self))
 
     def capacity_chart(self):
-        """Chart of units in place and planned against the modelled need, and the benchmark as context."""
-        return render(capacity_chart(self._benchmark, self.erlang.data, where=self._where()))
+        """Chart of units in place and planned against the modelled need, and the benchmark as context
+        (its data table: the loss model's, which holds the units in place and needed)."""
+        table = self.erlang
+        return render(
+            capacity_chart(self._benchmark, table.data, where=self._where()), table_id=table_id(table, "erlang")
+        )
 
     def capacity_story(self) -> PublishedTable:
         """One capacity table: by accommodation type and specialism, units in place, planned

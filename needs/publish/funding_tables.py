@@ -15,6 +15,7 @@ from needs.publish.base import PublicationBase
 from needs.publish.charts import (
     funding_chart,
     render,
+    table_id,
     trends_chart,
 )
 from needs.publish.publisher import declared
@@ -30,7 +31,10 @@ class FundingTables(PublicationBase):
 
     def funding_chart(self):
         """Chart of grant against committed spend by year."""
-        return render(funding_chart(self.funding_by_year.data, where=self.area_name))
+        table = self.funding_by_year
+        return render(
+            funding_chart(table.data, where=self.area_name), table_id=table_id(table, "funding_by_year")
+        )
 
     def trends(self, overall: bool = True) -> PublishedTable:
         """Year-on-year change: households supported per 10,000, or the reach of each group."""
@@ -38,7 +42,8 @@ class FundingTables(PublicationBase):
 
     def trends_chart(self):
         """Chart of the overall trend measures by year."""
-        return render(trends_chart(self.trends(overall=True).data, where=self.area_name))
+        table = self.trends(overall=True)
+        return render(trends_chart(table.data, where=self.area_name), table_id=table_id(table, "trends"))
 
     service_coverage = declared("service_coverage")
 

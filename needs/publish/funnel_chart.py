@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from needs.publish.charts import OKABE_ITO, _new_figure, embed, literal_text
+from needs.publish.charts import OKABE_ITO, _figure, _layout, _legend, _value_axis_label, embed, literal_text
 
 __all__ = ["funnel_chart"]
 
@@ -34,39 +34,72 @@ def funnel_chart(
     alt_position
         Where the area falls, in words, for the alt text.
     """
-    figure, axes = _new_figure(4.6, title_lines=0)
+    # Legend (5 entries) and the value axis's label above the data area, as every chart has them.
+    layout = _layout(3.2, legend_rows=5, value_label=True)
+    figure, axes = _figure(layout, inches=False)
+    box = axes.get_position()  # room on the left for the value axis's numbers
+    axes.set_position(
+        (box.x0 + 0.35 / figure.get_figwidth(), box.y0, box.width - 0.35 / figure.get_figwidth(), box.height)
+    )
     styles = {0.95: "--", 0.998: ":"}
     for (level, side), line in limits.groupby(["level", "side"], sort=True):
         line = line.sort_values("denominator")
         label = f"{level * 100:g}% limits" if side == "lower" else None
-        axes.plot(line["denominator"], line["limit"], color=OKABE_ITO["black"], linestyle=styles.get(level, "-"),
-                  linewidth=1, label=label)
+        axes.plot(
+            line["denominator"],
+            line["limit"],
+            color=OKABE_ITO["black"],
+            linestyle=styles.get(level, "-"),
+            linewidth=1,
+            label=label,
+        )
     average = float(limits["average"].iloc[0]) if len(limits) else float("nan")
     if len(limits):
-        axes.axhline(average, color=OKABE_ITO["black"], linewidth=1.2, label=f"Average of all ({average:,.1f})")
+        axes.axhline(
+            average, color=OKABE_ITO["black"], linewidth=1.2, label=f"Average of all ({average:,.1f})"
+        )
     others = points[~points["is_area"] & ~points["is_neighbour"]]
     axes.scatter(others["denominator"], others["value"], s=14, color="#7f7f7f", label="Other authorities")
     near = points[points["is_neighbour"]]
-    axes.scatter(near["denominator"], near["value"], s=30, marker="s", color=OKABE_ITO["blue"],
-                 label="Nearest authorities")
+    axes.scatter(
+        near["denominator"],
+        near["value"],
+        s=30,
+        marker="s",
+        color=OKABE_ITO["blue"],
+        label="Nearest authorities",
+    )
     own = points[points["is_area"]]
-    axes.scatter(own["denominator"], own["value"], s=90, marker="D", color=OKABE_ITO["orange"],
-                 edgecolor=OKABE_ITO["black"], zorder=5, label=str(own["comparator_name"].iloc[0]) if len(own)
-                 else "This area")
+    axes.scatter(
+        own["denominator"],
+        own["value"],
+        s=90,
+        marker="D",
+        color=OKABE_ITO["orange"],
+        edgecolor=OKABE_ITO["black"],
+        zorder=5,
+        label=str(own["comparator_name"].iloc[0]) if len(own) else "This area",
+    )
     if len(points):
-        top = max(points["value"].max(), limits["limit"].where(limits["denominator"] >= points["denominator"].min())
-                  .max() if len(limits) else 0)
+        top = max(
+            points["value"].max(),
+            limits["limit"].where(limits["denominator"] >= points["denominator"].min()).max()
+            if len(limits)
+            else 0,
+        )
         axes.set_ylim(0, top * 1.1)
         axes.set_xlim(0, points["denominator"].max() * 1.05)
     axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.xaxis.set_major_locator(MaxNLocator(4))
+    _value_axis_label(figure, layout, ylabel)
+    axes.xaxis.set_major_locator(MaxNLocator(3))
+    axes.yaxis.set_major_locator(MaxNLocator(5))
     axes.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, frameon=False)
+    handles, _ = axes.get_legend_handles_labels()
+    _legend(figure, layout, handles)
     name = str(own["comparator_name"].iloc[0]) if len(own) else "The area"
     value = float(own["value"].iloc[0]) if len(own) else float("nan")
     alt = (
-        f"Funnel plot of {len(points)} authorities: {ylabel.lower()} against {xlabel.lower()}, with the average "
+        f"Funnel chart of {len(points)} authorities: {ylabel.lower()} against {xlabel.lower()}, with the average "
         f"of all ({average:,.1f}) and 95% and 99.8% control limits. {name}: {value:,.1f}, {alt_position.lower()}. "
         "Nearest authorities: "
         + "; ".join(f"{r.comparator_name} {r.value:,.1f}" for r in near.itertuples())

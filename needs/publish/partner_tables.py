@@ -135,12 +135,16 @@ class PartnerTables(PublicationBase):
         return out
 
     def partner_findings(self) -> Html:
-        """The sentences of :meth:`partner_sentences` as a list (a note if no partner table was given)."""
+        """The sentences of :meth:`partner_sentences`: the first as the section's key sentence,
+        the others as a list (a note if no partner table was given)."""
         sentences = self.partner_sentences()
         if not sentences:
             return Html('<p class="no-data not-provided"><strong>Demand seen by partners: not provided.</strong> '
                         "No partner data (MARAC, police, homelessness, children in need) was given.</p>")
-        return Html("<ul class=\"findings\">" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>")
+        key, *others = sentences
+        listed = "".join(f"<li>{html.escape(s)}</li>" for s in others)
+        return Html(f'<p class="key-sentence">{html.escape(key)}</p>'
+                    + (f'<ul class="findings">{listed}</ul>' if others else ""))
 
     # -- comparison with every English authority ------------------------------------------
 

@@ -7,7 +7,7 @@ shows them with the chart, or says plainly that no projection was provided.
 from __future__ import annotations
 
 from needs.publish.base import PublicationBase
-from needs.publish.charts import projection_chart, render
+from needs.publish.charts import projection_chart, render, table_id
 from needs.publish.publisher import declared
 from needs.publish.tables import Html
 
@@ -26,6 +26,11 @@ class ProjectionTables(PublicationBase):
         victims = self.projected_victims
         parts = [victims.to_html()]
         if len(victims):
-            parts.append(render(projection_chart(victims.data, where=self.area_name)).to_html())
+            parts.append(
+                render(
+                    projection_chart(victims.data, where=self.area_name),
+                    table_id=table_id(victims, "projected_victims"),
+                ).to_html()
+            )
         parts.append(self.projected_units.to_html())
         return Html("\n".join(parts))

@@ -16,6 +16,7 @@ from needs.publish.base import PublicationBase
 from needs.publish.charts import (
     decline_reasons_chart,
     render,
+    table_id,
 )
 from needs.publish.formatting import (
     ALL,
@@ -74,4 +75,8 @@ class ReferralTables(PublicationBase):
 
     def decline_chart(self):
         """Chart of decline reasons (published values only)."""
-        return render(decline_reasons_chart(self.decline_reason_shares.data, where=self._where()))
+        table = self.decline_reason_shares
+        return render(
+            decline_reasons_chart(table.data, where=self._where()),
+            table_id=table_id(table, "decline_reason_shares"),
+        )

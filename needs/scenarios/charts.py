@@ -5,7 +5,10 @@ Each function returns ``(figure, alt_text)`` like :mod:`needs.publish.charts`, s
 1.1.1, 1.4.1, 1.4.11): the Okabe-Ito palette (Okabe & Ito 2008,
 :data:`needs.publish.charts.OKABE_ITO`); every series also has its own hatching and a direct value
 label, so the chart reads in greyscale; labelled axes and titles; alt text built from the
-numbers, saying what the chart shows; every text drawn literally
+numbers, saying what the chart shows; legends outside the data area; no text smaller than
+:data:`needs.publish.charts.MIN_FONT_PT` on a chart :data:`~needs.publish.charts.WIDTH_INCHES` wide
+(one panel under another), so the inline SVG of :func:`needs.publish.charts.embed` stays legible
+on a phone; every text drawn literally
 (:func:`needs.publish.charts.literal_text`: a scenario or area name holding ``$...$`` is
 never parsed as mathtext).
 
@@ -24,9 +27,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from needs.publish.charts import DPI, OKABE_ITO, WIDTH_INCHES, literal_text
+from needs.publish.charts import DPI, MIN_FONT_PT, OKABE_ITO, WIDTH_INCHES, literal_text
 from needs.scenarios.display import format_value
 from needs.scenarios.figures import FIGURES
 
@@ -61,9 +64,13 @@ COMPARISON_FIGURES: tuple[str, ...] = ("turnaways", "units_short", "coe_gap", "c
 
 _RC = {
     "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
+    "font.size": MIN_FONT_PT,
+    "axes.titlesize": MIN_FONT_PT,
+    "axes.labelsize": MIN_FONT_PT,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "svg.fonttype": "none",
     "hatch.linewidth": 0.8,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -111,9 +118,9 @@ def comparison(
     if unknown:
         raise ValueError(f"figures: {unknown} are not in the comparison table")
     scenarios = list(dict.fromkeys(table["scenario"]))
-    columns = 2 if len(figures) > 1 else 1
+    columns = 1
     rows = math.ceil(len(figures) / columns)
-    height = max(2.6, 0.9 + 0.42 * len(scenarios)) * rows
+    height = max(2.4, 1.4 + 0.42 * len(scenarios)) * rows + 0.6
     figure, grid = _figure(height, rows, columns)
     described = []
     for index, key in enumerate(figures):
@@ -147,11 +154,12 @@ def comparison(
                 textcoords="offset points",
                 ha="left" if value >= 0 else "right",
                 va="center",
-                fontsize=9,
+                fontsize=MIN_FONT_PT,
             )
         axes.axvline(0, color="#0b0c0c", linewidth=0.8)
-        axes.set_yticks(positions, scenarios)
-        axes.set_title(textwrap.fill(_SHORT_TITLES.get(key, label), 38), loc="left", fontsize=10)
+        axes.set_yticks(positions, [textwrap.fill(str(name), 16) for name in scenarios])
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=3))
+        axes.set_title(textwrap.fill(_SHORT_TITLES.get(key, label), 40), loc="left", fontsize=MIN_FONT_PT)
         if unit == "pounds":
             axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"£{x / 1000:,.0f}k"))
             axes.tick_params(axis="x", labelrotation=0)
@@ -171,7 +179,7 @@ def comparison(
     for index in range(len(figures), rows * columns):
         grid[index // columns][index % columns].set_visible(False)
     title = "Scenarios compared with the baseline" + (f", {where}" if where else "")
-    figure.suptitle(title, x=0.01, ha="left", fontsize=12)
+    figure.suptitle(textwrap.fill(title, 40), x=0.01, ha="left", fontsize=MIN_FONT_PT + 1)
     alt = (
         f"Bar charts comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
         f"(the baseline first){', ' + where if where else ''}. " + "; ".join(described) + "."
@@ -203,7 +211,7 @@ def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: st
         raise ValueError(f"figure: '{figure}' is not in the sensitivity table")
     label, unit = FIGURES.get(figure, (figure, ""))
     base = float(rows["base"].iloc[0])
-    chart, grid = _figure(max(2.6, 1.2 + 0.55 * len(rows)))
+    chart, grid = _figure(max(3.2, 2.2 + 0.75 * len(rows)))
     axes = grid[0][0]
     positions = np.arange(len(rows))[::-1]
     (low_colour, low_hatch), (high_colour, high_hatch) = _SERIES[0], _SERIES[1]
@@ -239,7 +247,7 @@ def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: st
                 xytext=(4, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=9,
+                fontsize=MIN_FONT_PT,
             )
             continue
         for offset, value in ((-0.18, low), (0.18, high)):
@@ -251,19 +259,21 @@ def tornado(sensitivity: pd.DataFrame, figure: str = "units_short", *, where: st
                 textcoords="offset points",
                 ha="left" if right else "right",
                 va="center",
-                fontsize=9,
+                fontsize=MIN_FONT_PT,
             )
     axes.axvline(base, color="#0b0c0c", linewidth=1.0)
     span = max(float(np.nanmax(np.abs(np.concatenate([lows, highs]) - base))), 1e-9)
     axes.set_xlim(base - 1.5 * span, base + 1.5 * span)
-    axes.set_yticks(positions, rows["label"].tolist())
-    axes.set_xlabel(textwrap.fill(f"{label} (central value {_text(base, unit)})", 70))
-    axes.legend(loc="lower right", frameon=False)
+    axes.set_yticks(positions, [textwrap.fill(str(name), 18) for name in rows["label"]])
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=3))
+    axes.set_xlabel(textwrap.fill(f"{label} (central value {_text(base, unit)})", 30))
+    # Above the data area, never over the bars.
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=1, frameon=False, borderaxespad=0)
     scenario = str(rows["scenario"].iloc[0])
     title = f"Sensitivity of {_SHORT_TITLES.get(figure, label).lower()}: {scenario}" + (
         f", {where}" if where else ""
     )
-    chart.suptitle(textwrap.fill(title, 80), x=0.01, ha="left", fontsize=12)
+    chart.suptitle(textwrap.fill(title, 40), x=0.01, ha="left", fontsize=MIN_FONT_PT + 1)
     described = []
     for _, row in rows.iterrows():
         if row["swing"] == 0:

@@ -187,13 +187,13 @@ def test_absent_table_gives_an_empty_part_and_a_visible_not_provided():
     assert assessment.projection.empty
     markup = Publication(assessment, data).projection().markup
     assert "Not provided" in markup
-    assert "<img" not in markup  # no chart without a projection
+    assert "<svg" not in markup  # no chart without a projection
 
 
 def test_publication_shows_the_projection():
     data = toy()
     markup = Publication(assess(data, SHIRE, "2024-25"), data).projection().markup
-    assert "2026-27 (projected)" in markup and "<img" in markup and "Not provided" not in markup
+    assert "2026-27 (projected)" in markup and "<svg" in markup and "Not provided" not in markup
 
 
 def test_example_projection_sums_to_the_source_all_ages_rows():

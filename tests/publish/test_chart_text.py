@@ -82,11 +82,11 @@ def test_every_report_chart_draws_the_name_literally(name: str) -> None:
     for figure, alt in _published_charts(name):
         _assert_literal(figure, name)
         chart = charts.embed(figure, alt)
-        assert chart.png.startswith(b"\x89PNG")
+        assert chart.svg.startswith("<svg ")
         assert name in chart.caption and name in chart.alt
         markup = chart.to_html()
-        assert f'alt="{html.escape(chart.alt, quote=True)}"' in markup  # alt text is escaped
-        assert f"<figcaption>{html.escape(chart.caption)}</figcaption>" in markup
+        assert f">{html.escape(chart.alt)}</title>" in markup  # alt text is escaped
+        assert f'<span class="chart-caption">{html.escape(chart.caption)}</span>' in markup
         assert "<b>" not in markup
 
 
@@ -106,8 +106,9 @@ def test_the_report_renders_every_chart_for_an_area_so_named(name: str) -> None:
         *(publication.representation_chart(c) for c in ("sex", "age_band")),
     ]
     for chart in rendered:
-        assert chart.png.startswith(b"\x89PNG")
+        assert chart.svg.startswith("<svg ")
         assert name in chart.caption
+        assert chart.table_id and chart.table_id.startswith("table-")  # linked to the table it draws
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -117,11 +118,11 @@ def test_scenario_charts_draw_names_literally(name: str) -> None:
     table = compare(dataset, SHIRE, "2024-25", [scenario])
     figure, alt = scenario_charts.comparison(table, where=name)
     _assert_literal(figure, name)
-    assert charts.embed(figure, alt).png.startswith(b"\x89PNG")
+    assert html.escape(name) in charts.embed(figure, alt).svg
     table = sensitivity(dataset, SHIRE, "2024-25", scenario, figures=("units_short",))
     figure, alt = scenario_charts.tornado(table, "units_short", where=name)
     _assert_literal(figure, name)
-    assert charts.embed(figure, alt).png.startswith(b"\x89PNG")
+    assert html.escape(name) in charts.embed(figure, alt).svg
 
 
 def test_literal_text_leaves_other_figures_alone() -> None:
