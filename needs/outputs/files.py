@@ -8,23 +8,13 @@ timestamps so that the same content gives the same bytes.
 
 Text for spreadsheets
 ---------------------
-People open the toolkit's CSV and XLSX files in Excel, and some of the text in them comes
-from the user's data (an area or service name, a file or folder name, a scenario name).
-One rule, :func:`safe_text`, applies to every text cell of every CSV
-(:func:`atomic_write_csv`, :func:`csv_bytes`) and XLSX (:func:`workbook_bytes`) file written:
-
-* text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-  (:data:`FORMULA_TRIGGERS`) gets a leading apostrophe, so a spreadsheet shows it as text
-  and never evaluates it: the OWASP rule against CSV (formula) injection
-  (https://owasp.org/www-community/attacks/CSV_Injection). Text that is a plain number
-  (``-12.50``) is left alone: it is a number written as text, not a formula;
-* characters that cannot be written as XML or UTF-8 (lone surrogates, such as the
-  undecodable bytes of a file name, and the C0 control characters other than tab, line
-  feed and carriage return) are replaced by U+FFFD (:func:`clean_text`);
-* in a workbook, every text cell is stored as a string (``data_type "s"``), never as a
-  formula.
-
-Numbers stay numbers: only text is touched.
+Every text cell of every CSV (:func:`atomic_write_csv`, :func:`csv_bytes`) and XLSX
+(:func:`workbook_bytes`) file written follows the one rule of
+:mod:`needs.reference.spreadsheet_text` (:func:`safe_text`: formula-like text gets a
+leading apostrophe, characters that cannot be written become U+FFFD), defined there so that
+the published page's CSV downloads (:mod:`needs.publish.open_data`) use the same writer;
+its names are re-exported here. In a workbook, every text cell is also stored as a string
+(``data_type "s"``), never as a formula. Numbers stay numbers: only text is touched.
 """
 
 from __future__ import annotations
@@ -41,12 +31,24 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from needs.reference.spreadsheet_text import (
+    FORMULA_TRIGGERS,
+    TEXT_MARK,
+    UTF8_BOM,
+    clean_text,
+    csv_bytes,
+    neutralise,
+    safe_text,
+)
+
 __all__ = [
     "FORMULA_TRIGGERS",
+    "TEXT_MARK",
+    "UTF8_BOM",
+    "ZIP_DATE",
     "atomic_write_bytes",
     "atomic_write_csv",
     "atomic_write_text",
@@ -63,20 +65,9 @@ __all__ = [
 #: Document date written into every workbook so that output is byte-for-byte repeatable
 #: (the date of the statutory guidance on Part 4, 1 October 2021).
 FIXED_TIMESTAMP = "2021-10-01T00:00:00Z"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-#: First characters that make a spreadsheet read a text cell as a formula (OWASP, "CSV
-#: Injection"): such text is written with a leading apostrophe by :func:`safe_text`.
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-#: The mark that makes a spreadsheet keep a cell as text.
-TEXT_MARK = "'"
-#: Characters that are not allowed in XML 1.0 or cannot be encoded as UTF-8: C0 controls
-#: other than tab, line feed and carriage return; surrogates (a lone one stands for a byte
-#: that was not valid UTF-8, as in an undecodable file name); U+FFFE and U+FFFF.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: A number written as text (``-12``, ``-0.5``, ``-1.2e3``): not a formula, though it starts with ``-``.
-_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-
+#: Date of every entry of a zip file the toolkit writes (the earliest a zip entry can hold),
+#: so that the same content gives the same bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def _read_umask() -> int:
     mask = os.umask(0o022)
@@ -91,93 +82,6 @@ _FILE_MODE = 0o666 & ~_read_umask()
 # --------------------------------------------------------------------------------------
 # Text for spreadsheets
 # --------------------------------------------------------------------------------------
-
-
-def clean_text(value: str) -> str:
-    """``value`` with every character that cannot be written as XML or UTF-8 replaced by U+FFFD.
-
-    Replaced: lone surrogates (``os.fsdecode`` turns each byte of a file name that is not
-    valid UTF-8 into one), C0 control characters other than tab, line feed and carriage
-    return, and U+FFFE/U+FFFF. Anything else is returned unchanged: a file name read as
-    ``caf`` + U+DCE9 + ``.csv`` (the byte 0xE9 alone) is written ``caf`` + U+FFFD + ``.csv``.
-    """
-    text = str(value)
-    return _UNWRITABLE.sub("\ufffd", text) if _UNWRITABLE.search(text) else text
-
-
-def safe_text(value: str) -> str:
-    """``value`` as it may be written into a spreadsheet cell: never a formula, always valid text.
-
-    The rule (OWASP, "CSV Injection"): text that begins with one of
-    :data:`FORMULA_TRIGGERS` (``=``, ``+``, ``-``, ``@``, tab, carriage return) gets a leading
-    apostrophe, so Excel, LibreOffice and Google Sheets show it as text and never evaluate
-    it; text that is a plain number (``-12.50``) is not a formula and is left alone. The
-    text is first cleaned by :func:`clean_text`. The rule is idempotent: safe text stays
-    the same.
-
-    Parameters
-    ----------
-    value
-        A text (anything else is turned into text with ``str``).
-
-    Returns
-    -------
-    str
-        The text to write.
-
-    Examples
-    --------
-    >>> safe_text("=1+2"), safe_text("-2+3"), safe_text("-12.50"), safe_text("Leicestershire")
-    ("'=1+2", "'-2+3", '-12.50', 'Leicestershire')
-    """
-    text = clean_text(value)
-    if text.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text):
-        return TEXT_MARK + text
-    return text
-
-
-def _safe_cell(value: object) -> object:
-    """:func:`safe_text` of a text value; any other value (numbers, dates, missing) unchanged."""
-    return safe_text(value) if isinstance(value, str) else value
-
-
-def _safe_series(series: pd.Series) -> pd.Series:
-    """:func:`safe_text` applied to every text value of ``series``, once per distinct value."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = pd.Index([_safe_cell(value) for value in series.cat.categories], dtype=object)
-        if categories.is_unique:
-            return series.cat.rename_categories(categories)
-        series = series.astype(object)
-    elif not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
-        return series  # numbers, booleans, dates: not text
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    safe = np.array([_safe_cell(value) for value in uniques] + [None], dtype=object)  # code -1: last
-    values = np.where(codes < 0, series.to_numpy(dtype=object), safe[codes])  # missing stays as it was
-    return pd.Series(values, index=series.index, name=series.name, dtype=object)
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with :func:`safe_text` applied to every text value and heading.
-
-    Numeric, boolean and date columns are returned unchanged (a negative number is a
-    number, not text); in text columns (object, string or categorical) every ``str`` value
-    is made safe, once per distinct value, and other values are kept.
-
-    Parameters
-    ----------
-    frame
-        Any table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table to write to a CSV or a workbook.
-    """
-    out = frame.copy()
-    for position in range(out.shape[1]):
-        out.isetitem(position, _safe_series(out.iloc[:, position]))
-    out.columns = [_safe_cell(name) for name in out.columns]
-    return out
 
 
 def safe_workbook(workbook: Workbook) -> Workbook:
@@ -203,18 +107,6 @@ def safe_workbook(workbook: Workbook) -> Workbook:
     return workbook
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """``table`` as UTF-8 CSV bytes (no index), made safe by :func:`neutralise`.
-
-    Lines end with CR LF, as RFC 4180 defines CSV and as Excel writes it; with that line
-    ending a field holding a carriage return or a line feed anywhere is quoted, so text
-    can never start a new row of its own (Excel ends a row at a bare carriage return too).
-    """
-    buffer = io.StringIO()
-    neutralise(table).to_csv(buffer, index=False, lineterminator="\r\n")
-    return buffer.getvalue().encode("utf-8")
-
-
 # --------------------------------------------------------------------------------------
 # Workbooks
 # --------------------------------------------------------------------------------------
@@ -235,7 +127,7 @@ def _normalised(data: bytes) -> bytes:
                     text,
                 )
                 content = text.encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             target.writestr(fixed, content)

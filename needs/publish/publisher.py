@@ -13,6 +13,7 @@ can be built and tested from any assessment without running the notebook.
 
 from __future__ import annotations
 
+import string
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -29,9 +30,18 @@ from needs.publish.table_specs import (
     MeasureSpec,
     TableSpec,
 )
-from needs.publish.tables import PublishedTable, measure_table, publish
+from needs.publish.tables import NUMERIC_KINDS, PublishedTable, measure_table, publish
 
-__all__ = ["Source", "declared", "first_row", "publish_measures", "publish_table", "source", "templates"]
+__all__ = [
+    "Source",
+    "declared",
+    "first_row",
+    "publish_measures",
+    "publish_table",
+    "source",
+    "table_name",
+    "templates",
+]
 
 
 class Source(Protocol):
@@ -129,6 +139,22 @@ def rows(frame: pd.DataFrame, spec: TableSpec, fill: dict[str, str]) -> pd.DataF
     return frame
 
 
+def table_name(spec: TableSpec, fill: dict[str, str]) -> str:
+    """The name of a published table: the spec's name, then the values given in ``fill`` (what
+    the table is asked for besides the templates every table has) of the templates its kept or
+    dropped rows name, in order: ``representation`` asked for sex, supported ->
+    ``representation_sex_supported``. The table's id on the page is made from it
+    (:attr:`~needs.publish.tables.PublishedTable.id`)."""
+    fields = [
+        field
+        for _, codes in (*spec.rows, *spec.drop)
+        for code in codes
+        for _, field, _, _ in string.Formatter().parse(code)
+        if field in fill
+    ]
+    return "_".join([spec.name, *(str(fill[field]) for field in dict.fromkeys(fields))])
+
+
 def publish_table(spec: TableSpec, publication: Source, **fill: str) -> PublishedTable:
     """A declared table of a publication, published.
 
@@ -152,6 +178,7 @@ def publish_table(spec: TableSpec, publication: Source, **fill: str) -> Publishe
         row_header=spec.row_header,
         note=spec.note.format_map(values),
         empty_message=spec.empty_message,
+        name=table_name(spec, fill),
     )
 
 
@@ -165,7 +192,7 @@ def publish_measures(spec: MeasureSpec, publication: Source, **fill: str) -> Pub
     parts = {spec.part, *(m.part for m in spec.measures if m.part)}
     found = {part: first_row(source(part, publication)) for part in parts}
     if spec.empty_caption is not None and not found[spec.part]:
-        return PublishedTable(pd.DataFrame(), spec.empty_caption.format_map(values))
+        return PublishedTable(pd.DataFrame(), spec.empty_caption.format_map(values), name=spec.name)
 
     def shown(measure: Measure) -> tuple[str, Any, str, bool]:
         row = found[measure.part or spec.part]
@@ -173,9 +200,9 @@ def publish_measures(spec: MeasureSpec, publication: Source, **fill: str) -> Pub
         if measure.upper is None:
             return (label, row.get(measure.source), measure.kind, measure.count)
         interval = format_interval(row.get(measure.source), row.get(measure.upper), FORMATTERS[measure.kind])
-        return (label, interval, "text", measure.count)
+        return (label, interval, "interval" if measure.kind in NUMERIC_KINDS else "text", measure.count)
 
-    return measure_table([shown(m) for m in spec.measures], spec.caption.format_map(values))
+    return measure_table([shown(m) for m in spec.measures], spec.caption.format_map(values), name=spec.name)
 
 
 class declared:

@@ -2,13 +2,15 @@
 
 :func:`publish` turns a suppressed, tidy table into a :class:`PublishedTable` laid out by
 declared :class:`Column` s; :func:`html_table` renders it with ``<caption>`` and
-``<th scope>``, never with pandas' default HTML. :class:`Findings`, :class:`Html` and
-:func:`notice` are the other small blocks a notebook cell displays.
+``<th scope>``, never with pandas' default HTML, followed by a link to download the table as
+CSV (:mod:`needs.publish.open_data`). :class:`Findings`, :class:`Html` and :func:`notice`
+are the other small blocks a notebook cell displays.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,19 @@ from needs.publish.formatting import (
     category_label,
     code_label,
     format_interval,
+    format_text,
 )
+from needs.publish.open_data import download_link, mimebundle, slug, table_csv
+
+#: Column kinds whose cells are numbers (right-aligned, tabular figures): a key of
+#: :data:`~needs.publish.formatting.FORMATTERS` or ``"interval"``. Every other kind (``text``,
+#: ``label``, ``category``, ``yes_no``) is text, aligned left, even when it looks like a
+#: number (an age band ``16-19``, a period ``2023-24``, a code).
+NUMERIC_KINDS = frozenset({"count", "number", "integer", "percent", "rate", "money", "ratio", "p_value", "interval"})
+#: The most columns a table may have to be shown as stacked rows on a narrow screen
+#: (``heading: value`` lines); a wider table keeps its grid and scrolls inside its region.
+STACK_COLUMNS = 6
+_NUM = ' class="num"'
 
 # --------------------------------------------------------------------------------------------
 # The published table
@@ -47,6 +61,11 @@ class Column:
     interval_kind: str = "percent"
     count: bool = False
     optional: bool = False
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the column's cells are numbers (:data:`NUMERIC_KINDS`)."""
+        return self.kind in NUMERIC_KINDS
 
 
 @dataclass
@@ -73,6 +92,17 @@ class PublishedTable:
     count_cells
         Optional boolean frame, same shape as ``frame``, marking count cells (for tables
         whose counts are by row rather than by column).
+    name
+        What the table is (the name of its declaration, with what it was asked for, e.g.
+        ``representation_sex_supported``): its id on the page is ``table-<slug of name>``
+        (:attr:`id`). Without one, the caption gives the id.
+    numeric
+        Headings of the columns whose cells are numbers (aligned right). ``None``: not
+        declared (a table not made by :func:`publish`), so each cell that reads as a number
+        (:func:`_numeric_text`) is one.
+    numeric_cells
+        Optional boolean frame, same shape as ``frame``, marking numeric cells (for tables
+        whose kinds are by row, such as a ``Measure | Value`` table); overrides ``numeric``.
     """
 
     frame: pd.DataFrame
@@ -83,6 +113,31 @@ class PublishedTable:
     note: str = ""
     empty_message: str = "There is no data for this table."
     count_cells: pd.DataFrame | None = None
+    name: str = ""
+    numeric: tuple[str, ...] | None = None
+    numeric_cells: pd.DataFrame | None = None
+
+    @property
+    def id(self) -> str:
+        """The table's id on the page: ``table-`` and the slug of its :attr:`name` (else of
+        its caption), e.g. ``table-outcome-shares``; charts link to it (``#table-...``)."""
+        return "table-" + slug(self.name or self.caption)
+
+    def numeric_mask(self) -> pd.DataFrame:
+        """Boolean frame, same shape as :attr:`frame`: which cells are numbers."""
+        if self.numeric_cells is not None:
+            return self.numeric_cells.astype(bool)
+        if self.numeric is not None:
+            return pd.DataFrame(
+                {heading: [heading in self.numeric] * len(self.frame) for heading in self.frame.columns},
+                index=self.frame.index,
+                columns=self.frame.columns,
+            )
+        return self.frame.apply(lambda column: column.map(lambda v: _numeric_text(str(v)))).astype(bool)
+
+    def csv(self) -> bytes:
+        """The table as open data: the cells shown, as CSV (:func:`needs.publish.open_data.table_csv`)."""
+        return table_csv(self.frame, self.note)
 
     def to_html(self) -> str:
         """The table as accessible HTML (see :func:`html_table`)."""
@@ -90,6 +145,11 @@ class PublishedTable:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The HTML, the caption as plain text, and the table as open data
+        (:data:`needs.publish.open_data.MIMETYPE`) for ``needs report``'s zip."""
+        return mimebundle(self.to_html(), self.caption)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -102,53 +162,78 @@ def _cell(value: str) -> str:
     return text
 
 
+#: A number as the page writes it: an optional sign, digits with thousands separators, an
+#: optional decimal part, and an optional pound sign before or a per cent sign after.
+_NUMBER = re.compile(r"[-+\u2212]?£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?")
+
+
 def _numeric_text(value: str) -> bool:
-    """Whether a cell reads as a number (aligned right): a number, a symbol, or an interval
-    ``a to b`` of two numbers (not a sentence that happens to contain " to ")."""
-    value = str(value)
+    """Whether a cell reads as a number (for a table whose columns are not declared): a
+    number, a symbol, or an interval ``a to b`` of two numbers (not a sentence that happens
+    to contain " to "). A hyphen inside (an age band ``16-19``, a period ``2023-24``) makes
+    it text."""
+    value = str(value).strip()
     if " to " in value:
         parts = value.split(" to ")
         return len(parts) == 2 and all(_numeric_text(part) for part in parts)
-    text = value.replace(",", "").replace("£", "").replace("%", "").replace("-", "", 1)
-    return text.replace(".", "", 1).isdigit() or value in SYMBOLS
+    return value in SYMBOLS or bool(_NUMBER.fullmatch(value))
 
 
 def html_table(table: PublishedTable) -> str:
-    """Render a :class:`PublishedTable` as an accessible HTML table.
+    """Render a :class:`PublishedTable` as an accessible HTML table, with its note and a link
+    to download it as CSV.
 
-    The table has a ``<caption>``, column headers ``<th scope="col">``, and, when
-    ``row_header`` is set, row headers ``<th scope="row">``. It sits in a keyboard-focusable
-    scrolling region named by its caption (WCAG 2.1.1 for wide tables). Count cells carry
+    The table (``id`` :attr:`PublishedTable.id`) has a ``<caption>`` (id ``<id>-caption``),
+    column headers ``<th scope="col">``, and, when ``row_header`` is set, row headers
+    ``<th scope="row">``. It sits in a keyboard-focusable region named by its caption (WCAG
+    2.1.1 for wide tables), of class ``stack`` (at most :data:`STACK_COLUMNS` columns: a
+    narrow screen shows each row as ``heading: value`` lines) or ``wide`` (a narrow screen
+    scrolls the table inside the region). Every cell has ``data-label`` (its column's
+    heading); numeric cells and the headings of numeric columns have class ``num``
+    (:meth:`PublishedTable.numeric_mask`), text cells none. Count cells carry
     ``data-count`` so audits can find them; ONS symbols are ``<abbr>`` with their meaning.
-    An empty table becomes a paragraph saying so.
+    Then the note (``<p class="table-note">``) and the CSV download
+    (:func:`needs.publish.open_data.download_link`). An empty table becomes a paragraph
+    saying so (with the table's id, so links to it still land).
     """
     caption = html.escape(table.caption)
+    table_id = html.escape(table.id)
     if table.frame.empty:
-        return f'<p class="no-data"><strong>{caption}.</strong> {html.escape(table.empty_message)}</p>'
+        return (
+            f'<p class="no-data" id="{table_id}"><strong>{caption}.</strong> '
+            f"{html.escape(table.empty_message)}</p>"
+        )
     headings = list(table.frame.columns)
-    head = "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in headings)
+    labels = [html.escape(str(h)) for h in headings]
+    numeric = table.numeric_mask().to_numpy(dtype=bool)
+    numeric_columns = numeric.all(axis=0)
+    head = "".join(
+        f'<th scope="col"{_NUM if numeric_columns[j] and heading != table.row_header else ""}>{labels[j]}</th>'
+        for j, heading in enumerate(headings)
+    )
     rows = []
     count_mask = table.count_cells
-    for i, (_, row) in enumerate(table.frame.iterrows()):
+    values = table.frame.to_numpy(dtype=object)
+    for i in range(len(table.frame)):
         cells = []
         for j, heading in enumerate(headings):
-            value = row[heading]
             is_count = heading in table.counts
             if count_mask is not None:
                 is_count = bool(count_mask.iloc[i, j])
-            attrs = ' data-count=""' if is_count else ""
-            if heading != table.row_header and _numeric_text(str(value)):
-                attrs += ' class="num"'
+            attrs = f' data-label="{labels[j]}"' + (' data-count=""' if is_count else "")
             if heading == table.row_header:
-                cells.append(f'<th scope="row"{attrs}>{_cell(value)}</th>')
+                cells.append(f'<th scope="row"{attrs}>{_cell(values[i, j])}</th>')
             else:
-                cells.append(f"<td{attrs}>{_cell(value)}</td>")
+                attrs += _NUM if numeric[i, j] else ""
+                cells.append(f"<td{attrs}>{_cell(values[i, j])}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = f'<p class="table-note">{html.escape(table.note)}</p>' if table.note else ""
+    layout = "stack" if len(headings) <= STACK_COLUMNS else "wide"
     return (
-        f'<div class="table-wrap" role="region" aria-label="{caption}" tabindex="0">'
-        f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>{note}"
+        f'<div class="table-wrap {layout}" role="region" aria-labelledby="{table_id}-caption" tabindex="0">'
+        f'<table id="{table_id}"><caption id="{table_id}-caption">{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{note}"
+        f"{download_link(table.id, table.caption, table.csv())}"
     )
 
 
@@ -160,6 +245,7 @@ def publish(
     row_header: str | None = None,
     note: str = "",
     empty_message: str = "There is no data for this table.",
+    name: str = "",
 ) -> PublishedTable:
     """Format a suppressed table for publication.
 
@@ -174,7 +260,7 @@ def publish(
         The caption.
     row_header
         Heading of the column that heads each row.
-    note, empty_message
+    note, empty_message, name
         See :class:`PublishedTable`.
     """
     columns = [c for c in columns if not c.optional or c.source in suppressed.columns]
@@ -204,19 +290,35 @@ def publish(
         row_header=row_header,
         note=note,
         empty_message=empty_message,
+        name=name,
+        numeric=tuple(c.heading for c in columns if c.numeric),
     )
 
 
 def measure_table(
-    rows: Iterable[tuple[str, Any, str, bool]], caption: str, *, note: str = ""
+    rows: Iterable[tuple[str, Any, str, bool]], caption: str, *, note: str = "", name: str = ""
 ) -> PublishedTable:
-    """A two-column ``Measure | Value`` table from (label, value, kind, is_count) rows."""
+    """A two-column ``Measure | Value`` table from (label, value, kind, is_count) rows.
+
+    ``kind`` is a key of :data:`~needs.publish.formatting.FORMATTERS`, or ``"interval"`` for a
+    value already formatted as an interval; a value is numeric when its kind is
+    (:data:`NUMERIC_KINDS`).
+    """
     rows = list(rows)
-    frame = pd.DataFrame({"Measure": [r[0] for r in rows], "Value": [FORMATTERS[r[2]](r[1]) for r in rows]})
+    values = [format_text(r[1]) if r[2] == "interval" else FORMATTERS[r[2]](r[1]) for r in rows]
+    frame = pd.DataFrame({"Measure": [r[0] for r in rows], "Value": values})
     mask = pd.DataFrame({"Measure": [False] * len(rows), "Value": [bool(r[3]) for r in rows]})
+    numeric = pd.DataFrame({"Measure": [False] * len(rows), "Value": [r[2] in NUMERIC_KINDS for r in rows]})
     data = pd.DataFrame({"measure": [r[0] for r in rows], "value": [r[1] for r in rows]})
     return PublishedTable(
-        frame=frame, caption=caption, data=data, row_header="Measure", note=note, count_cells=mask
+        frame=frame,
+        caption=caption,
+        data=data,
+        row_header="Measure",
+        note=note,
+        count_cells=mask,
+        name=name,
+        numeric_cells=numeric,
     )
 
 
@@ -244,10 +346,17 @@ def notice(text: str, *, kind: str = "note") -> Any:
 
 @dataclass(frozen=True)
 class Html:
-    """Raw HTML for display in a notebook (no IPython import needed)."""
+    """Raw HTML for display in a notebook (no IPython import needed).
+
+    When the markup holds published tables (each with its CSV download link), the display
+    also carries them as open data (:func:`needs.publish.open_data.mimebundle`).
+    """
 
     markup: str
 
     def _repr_html_(self) -> str:
         return self.markup
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return mimebundle(self.markup)
 

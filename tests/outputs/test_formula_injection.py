@@ -25,6 +25,7 @@ import pytest
 from fixtures import TEST_DATA
 
 import needs.outputs.files as files
+import needs.reference.spreadsheet_text as spreadsheet_text
 from needs.cli import main
 from needs.inputs.dataset import InputFile
 from needs.inputs.load import load
@@ -156,6 +157,35 @@ def test_neutralise_touches_text_only() -> None:
     assert frame["name"].iloc[0] == "=1+2"  # a copy: the table given is not changed
     text = csv_bytes(frame).decode("utf-8")
     assert "\r\n'=1+2,'@x,-5,-0.5,a\r\n" in text and "\r\n-5,'@x,3,0.1,b\r\n" in text
+
+
+def test_long_and_short_columns_are_made_safe_alike() -> None:
+    """Long columns are made safe once per distinct value, short ones value by value: the
+    same cells either way (missing values and numbers in a text column kept as they were)."""
+    values = ["=1+2", None, "ok", 5, "-5", float("nan"), "@x"]
+    expected = ["'=1+2", None, "ok", 5, "-5", None, "'@x"]
+    for repeat in (1, 100):  # 7 rows, then 700
+        safe = neutralise(pd.DataFrame({"a": values * repeat, "n": range(7 * repeat)}))
+        cells = [None if isinstance(v, float) else v for v in safe["a"].tolist()]
+        assert cells == expected * repeat, repeat
+        assert safe["n"].tolist() == list(range(7 * repeat))
+
+
+def test_one_writer_for_every_stage() -> None:
+    """The rule is defined once (needs.reference.spreadsheet_text, importable by the published
+    page) and the file writers use that very definition."""
+    for name in ("FORMULA_TRIGGERS", "clean_text", "safe_text", "neutralise", "csv_bytes"):
+        assert getattr(files, name) is getattr(spreadsheet_text, name), name
+    assert "def safe_text" not in Path(files.__file__).read_text(encoding="utf-8")
+
+
+def test_csv_bytes_with_a_byte_order_mark_for_excel() -> None:
+    frame = pd.DataFrame({"area": ["=cmd", "Bournemouth, Christchurch & Poole"], "grant": ["£1,000", "-5"]})
+    data = csv_bytes(frame, bom=True)
+    assert data == (
+        b"\xef\xbb\xbfarea,grant\r\n'=cmd,\"\xc2\xa31,000\"\r\n\"Bournemouth, Christchurch & Poole\",-5\r\n"
+    )
+    assert csv_bytes(frame) == data[3:]  # no mark unless asked
 
 
 def test_workbook_cells_are_stored_as_text_never_formulas(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ columns of its part (:data:`~needs.publish.part_specs.PART_SPECS`), and a count 
 
 from __future__ import annotations
 
+import html
+import re
 import string
 from dataclasses import replace
 
@@ -150,6 +152,42 @@ def test_headings_captions_and_counts_are_the_declared_ones(publications):
             table.frame.columns[i] for i, c in enumerate(spec.columns) if c.count
         ), (case, name)
         assert table.row_header == spec.row_header
+
+
+def test_every_table_is_named_by_its_spec_and_what_it_was_asked_for(publications):
+    """Names (and so ids on the page) differ between tables: the spec's name, then the values
+    of the rows it was asked for (``representation_sex_supported``), never the area."""
+    for case, publication in publications.items():
+        built = [(name, fill, table) for c, name, fill, table in _built(publications) if c == case]
+        for name, fill, table in built:
+            expected = name
+            if name == "representation":
+                expected = f"representation_{fill['characteristic']}_{fill['basis']}"
+            elif name == "under_reached":
+                expected = f"under_reached_{fill['basis']}"
+            assert table.name == expected, (case, name, fill)
+            assert table.id == "table-" + expected.replace("_", "-")
+        measures = [publication.table(name) for name in MEASURE_SPECS]
+        ids = [table.id for _, _, table in built] + [table.id for table in measures]
+        assert len(set(ids)) == len(ids), case
+        assert publication.key_figures.id == "table-key-figures"
+
+
+def test_numeric_columns_are_the_declared_kinds_of_numbers(publications):
+    """A column's cells align right exactly when its kind is a kind of number."""
+    numbers = {"count", "number", "integer", "percent", "rate", "money", "ratio", "p_value", "interval"}
+    for case, name, fill, table in _built(publications):
+        spec = TABLE_SPECS[name]
+        expected = tuple(_heading(c, publications[case], fill) for c in spec.columns if c.kind in numbers)
+        assert table.numeric == expected, (case, name)
+        markup = table.to_html()
+        for heading in table.frame.columns:
+            if heading == spec.row_header or table.frame.empty:
+                continue
+            cell = f'data-label="{html.escape(heading)}"'
+            classes = re.findall(rf'<td {re.escape(cell)}(?: data-count="")?( class="num")?>', markup)
+            assert len(classes) == len(table.frame), (case, name, heading)
+            assert all(bool(c) == (heading in expected) for c in classes), (case, name, heading)
 
 
 def test_a_count_shows_c_exactly_where_the_page_hides_it(publications):
