@@ -16,6 +16,10 @@ apt_install() {
 if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
+# The print test reads Chromium's PDF back with pdftotext and pdfinfo (Debian's poppler-utils).
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1; then
+  apt_install poppler-utils
+fi
 # The packaging test builds the wheel (pip fetches hatchling) and installs it into a fresh
 # virtual environment: it needs the venv module with ensurepip (Debian's python3-venv).
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
