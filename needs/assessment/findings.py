@@ -60,7 +60,7 @@ from needs.reference.constants import (
     DEFAULT_TARGET_TURNAWAY,
 )
 from needs.reference.periods import is_period, previous_period, start_year
-from needs.reference.rounding import round_money_estimate
+from needs.reference.rounding import ratio_in_words, round_estimate, round_money_estimate, round_significant
 
 __all__ = ["FINDING_COLUMNS", "TOPICS", "findings"]
 
@@ -73,6 +73,7 @@ TOPICS: tuple[str, ...] = (
     "supported",
     "turn_aways",
     "expected_victims",
+    "projection",
     "trend",
     "funding",
 )
@@ -96,7 +97,18 @@ def _percent(value: float) -> str:
 
 
 def _ratio(value: float) -> str:
-    return "" if pd.isna(value) else f"{value:.2f}"
+    """A ratio to two significant figures (:func:`needs.reference.rounding.round_significant`,
+    the rule the tables use: 0.3874 -> 0.39, 3.334 -> 3.3)."""
+    if pd.isna(value):
+        return ""
+    rounded = round_significant(float(value), 2)
+    decimals = 0 if rounded == 0 else max(0, 1 - int(np.floor(np.log10(abs(rounded)))))
+    return f"{rounded:,.{decimals}f}"
+
+
+def _ratio_words(value: float) -> str:
+    """A representation ratio in words (:func:`needs.reference.rounding.ratio_in_words`)."""
+    return "" if pd.isna(value) else ratio_in_words(float(value))
 
 
 def _money(value: float) -> str:
@@ -390,7 +402,8 @@ def _under_reached(representation: pd.DataFrame, ci: str) -> pd.DataFrame:
     below = significance.astype(str).str.startswith("below at ")
     frame["sentence"] = (
         group + " were " + _fmt(frame["observed_share"], _percent) + " of " + basis + " against "
-        + _fmt(frame["expected_share"], _percent) + against + " (ratio " + _fmt(frame["ratio"], _ratio)
+        + _fmt(frame["expected_share"], _percent) + against + ": " + _fmt(frame["ratio"], _ratio_words)
+        + " (ratio " + _fmt(frame["ratio"], _ratio)
         + _clause(
             interval,
             ", " + ci + " " + _fmt(frame["ratio_lower"], _ratio) + " to " + _fmt(frame["ratio_upper"], _ratio),
@@ -637,6 +650,8 @@ def _expected_victims(expected: pd.DataFrame, names: pd.Series, ci: str) -> pd.D
     out = out[out["value"].notna()]
     if out.empty:
         return _empty()
+    # Quoted to the precision the interval supports, as the tables (needs.reference.rounding).
+    out["value"], out["lower"], out["upper"] = round_estimate(out["value"], out["lower"], out["upper"])
     area = pd.Series(out.index.astype(str), index=out.index).map(names).fillna("the area")
     interval = pd.Series(
         np.where(
@@ -1000,7 +1015,7 @@ def _projection(projection: pd.DataFrame | None, names: pd.Series, ci: str) -> p
     out["value"] = out["expected_victims"]
     out["lower"] = out["expected_lower"]
     out["upper"] = out["expected_upper"]
-    out["topic"] = "expected_victims"
+    out["topic"] = "projection"
     out["_sub"] = 1
     out["_order"] = 0.0
     return out.reset_index()[_WORK_COLUMNS]

@@ -20,6 +20,7 @@ from needs.reference.constants import (
     SYMBOL_NOT_APPLICABLE,
     SYMBOL_NOT_AVAILABLE,
 )
+from needs.reference.rounding import ratio_in_words, round_significant
 
 SYMBOLS = (SYMBOL_CONFIDENTIAL, SYMBOL_NOT_AVAILABLE, SYMBOL_NOT_APPLICABLE)
 _SYMBOL_TITLES = {
@@ -102,6 +103,47 @@ def format_money(value: Any) -> str:
     return f"{sign}£{abs(number):,.0f}"
 
 
+def format_ratio(value: Any) -> str:
+    """A ratio to two significant figures (:func:`needs.reference.rounding.round_significant`):
+    ``0.3874`` -> ``0.39``, ``1.2345`` -> ``1.2``, ``12.6`` -> ``13``; symbols pass through."""
+    symbol = _symbol_or_none(value)
+    if symbol:
+        return symbol
+    rounded = round_significant(float(value), 2)
+    if not math.isfinite(rounded):
+        return SYMBOL_NOT_AVAILABLE
+    if rounded == 0:
+        return "0"
+    # Two significant figures: as many decimals as the second figure needs, none from 10.
+    decimals = max(0, 1 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:,.{decimals}f}"
+
+
+def format_ratio_words(value: Any) -> str:
+    """A ratio of observed to expected in words (:func:`needs.reference.rounding.ratio_in_words`):
+    ``0.39`` -> ``about 4 in 10 of the number expected``; symbols pass through."""
+    symbol = _symbol_or_none(value)
+    if symbol:
+        return symbol
+    return ratio_in_words(float(value))
+
+
+#: p-values below this are written "< 0.001", never "0.000".
+P_VALUE_FLOOR = 0.001
+
+
+def format_p_value(value: Any) -> str:
+    """A p-value to three decimal places, or ``< 0.001`` below 0.001 (never ``0.000``);
+    symbols pass through."""
+    symbol = _symbol_or_none(value)
+    if symbol:
+        return symbol
+    number = float(value)
+    if number < P_VALUE_FLOOR:
+        return f"< {P_VALUE_FLOOR:g}"
+    return f"{number:.3f}"
+
+
 def format_yes_no(value: Any) -> str:
     """Booleans as ``Yes``/``No``; symbols pass through."""
     symbol = _symbol_or_none(value)
@@ -135,8 +177,9 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "rate": format_rate,
     "money": format_money,
     "yes_no": format_yes_no,
-    "ratio": lambda v: format_number(v, 2),
-    "p_value": lambda v: format_number(v, 3),
+    "ratio": format_ratio,
+    "ratio_words": format_ratio_words,
+    "p_value": format_p_value,
 }
 
 #: Label lists by column name.

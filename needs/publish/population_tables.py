@@ -16,6 +16,7 @@ from needs.publish.base import PublicationBase
 from needs.publish.charts import (
     render,
     representation_chart,
+    table_id,
 )
 from needs.publish.publisher import declared
 from needs.publish.tables import (
@@ -34,6 +35,7 @@ class PopulationTables(PublicationBase):
     """Published tables of expected need and of who is supported and who is missing."""
 
     expected_victims = declared("expected_victims")
+    expected_victims_area = declared("expected_victims_area")
     goodness_of_fit = declared("goodness_of_fit")
     not_known = declared("not_known")
 
@@ -64,7 +66,8 @@ class PopulationTables(PublicationBase):
         return render(
             representation_chart(
                 table.data, label, basis=basis, where=self._where(), confidence=self.confidence
-            )
+            ),
+            table_id=table_id(table, f"representation_{characteristic}_{basis}"),
         )
 
     def under_reached(self, basis: str = "supported") -> PublishedTable:
@@ -76,14 +79,43 @@ class PopulationTables(PublicationBase):
         _check_basis(basis)
         return self.table("under_reached", basis=basis)
 
-    def representation_sections(self, basis: str = "supported") -> Html:
-        """For every characteristic: a heading, the published table and its chart."""
+    def key_characteristic(self, basis: str = "supported") -> str | None:
+        """The protected characteristic the main body charts: that of the group reached least
+        (the smallest published ratio of :meth:`under_reached`), else the first protected
+        characteristic with a table (None when there is none)."""
+        charted = [c for c in self.characteristics() if c in cat.PROTECTED_CHARACTERISTICS]
+        data = self.under_reached(basis).data
+        if len(data) and {"characteristic", "ratio"} <= set(data.columns):
+            ratios = pd.to_numeric(data["ratio"], errors="coerce")
+            rows = data[ratios.notna() & data["characteristic"].astype(str).isin(charted)]
+            if len(rows):
+                return str(rows.loc[ratios[rows.index].idxmin(), "characteristic"])
+        present = [c for c in charted if len(self.representation(c, basis))]
+        return present[0] if present else None
+
+    def representation_summary(self, basis: str = "supported") -> Html:
+        """The main body's one chart of who is reached: expected against observed shares for
+        :meth:`key_characteristic` (its table and every other chart are in the appendix)."""
+        characteristic = self.key_characteristic(basis)
+        if characteristic is None:
+            return Html("")
+        return Html(self.representation_chart(characteristic, basis).to_html())
+
+    def representation_sections(self, basis: str = "supported", *, charted: str | None = None) -> Html:
+        """For every characteristic: a heading, the published table and its chart (except the
+        chart of ``charted``, drawn in the main body by :meth:`representation_summary`)."""
         parts = []
         for characteristic in self.characteristics():
             label = cat.CHARACTERISTIC_LABELS.get(characteristic, characteristic)
             table = self.representation(characteristic, basis)
             parts.append(f"<h3>{html.escape(label)}</h3>")
             parts.append(table.to_html())
+            if characteristic == charted:
+                parts.append(
+                    '<p class="see-chart">Its chart is in the section <a href="#who-is-supported-and-'
+                    'who-is-missing">Who is supported and who is missing</a>.</p>'
+                )
+                continue
             # Charts for the protected characteristics; additional needs are yes/no flags
             # whose table says it all.
             if len(table) and characteristic in cat.PROTECTED_CHARACTERISTICS:

@@ -38,12 +38,14 @@ import pandas as pd
 from needs.assessment.findings import findings
 from needs.publish.capacity_tables import CapacityTables
 from needs.publish.cells import cell_key
+from needs.publish.charts import projection_chart, render
 from needs.publish.children_tables import ChildrenTables
 from needs.publish.data_quality import data_quality
-from needs.publish.formatting import is_missing
+from needs.publish.formatting import finite, format_count, format_percent, is_missing
 from needs.publish.funding_tables import FundingTables
 from needs.publish.governance_tables import GovernanceTables
 from needs.publish.part_specs import PART_SPECS
+from needs.publish.partner_tables import PartnerTables
 from needs.publish.population_tables import PopulationTables
 from needs.publish.projection_tables import ProjectionTables
 from needs.publish.publisher import declared
@@ -77,6 +79,7 @@ class Publication(
     ReferralTables,
     CapacityTables,
     FundingTables,
+    PartnerTables,
 ):
     """The published tables, charts and findings of one area's assessment.
 
@@ -206,7 +209,7 @@ class Publication(
 
     def data_quality(self) -> Html:
         """The input tables used and the data's warnings summarised by kind."""
-        return data_quality(self.dataset)
+        return data_quality(self.dataset, suppress_below=self.threshold)
 
     def say(
         self,
@@ -257,20 +260,127 @@ class Publication(
         }
         return findings(dataclasses.replace(self.assessment, **published), suppress_below=self.threshold)
 
-    def findings(self, topics: Sequence[str] | None = None, limit: int | None = None) -> Findings:
-        """Plain-English findings, most important first, optionally for some topics.
-
-        Regenerated with this publication's threshold, so a count below it is written
-        "fewer than N" (:func:`needs.assessment.findings.findings`).
-        """
+    def _sentences(self, topics: Sequence[str] | None) -> list[str]:
+        """The area's findings of ``topics`` (all when None), most important first."""
         part = self._findings
         if "area_code" in part.columns and self.area:
             part = part[part["area_code"].astype(str) == self.area]
-        if not part.empty:
-            if topics is not None:
-                part = part[part["topic"].astype(str).isin(list(topics))]
-            part = part.sort_values("rank", kind="stable")
-            if limit is not None:
-                part = part.head(limit)
-        sentences = [] if part.empty else [str(s) for s in part["sentence"]]
+        if part.empty:
+            return []
+        if topics is not None:
+            part = part[part["topic"].astype(str).isin(list(topics))]
+        return [str(s) for s in part.sort_values("rank", kind="stable")["sentence"]]
+
+    def findings(
+        self, topics: Sequence[str] | None = None, limit: int | None = None, *, start: int = 0
+    ) -> Findings | Html:
+        """Plain-English findings, most important first, optionally for some topics.
+
+        ``start`` skips the first findings (a section shows its first as its key sentence,
+        :meth:`key_sentence`, and the next ones as a list); ``limit`` keeps at most that many
+        after it (nothing at all when ``start`` leaves none). Regenerated with this publication's threshold, so a count below it is
+        written "fewer than N" (:func:`needs.assessment.findings.findings`).
+        """
+        sentences = self._sentences(topics)[start:]
+        if limit is not None:
+            sentences = sentences[:limit]
+        if start and not sentences:
+            return Html("")  # the section's key sentence was its only finding
         return Findings(tuple(sentences))
+
+    def key_sentence(self, topics: Sequence[str], *, otherwise: str = "") -> Html:
+        """A section's key sentence: its most important finding (``otherwise`` when it has
+        none), as ``<p class="key-sentence">``."""
+        sentences = self._sentences(topics)
+        text = sentences[0] if sentences else otherwise
+        return Html(f'<p class="key-sentence">{html.escape(text)}</p>' if text else "")
+
+    # -- the main body's short forms of sections (their detail is in the appendices) ------------
+
+    def how_to_read(self) -> Html:
+        """The "How to read this report" box: how the report is laid out, what an interval,
+        a representation ratio and a p-value mean, how figures are rounded and what the
+        symbols mean (intervals are explained here once, not in every section)."""
+        level = f"{100 * self.confidence:g}%"
+        items = [
+            "<strong>Sections and appendices.</strong> Each section starts with its key finding, "
+            "then a chart and a short table. The full tables behind it are in the appendices at "
+            "the end, linked from the section. Every table can be downloaded as a CSV file.",
+            f"<strong>Intervals.</strong> A range such as \u201c12 to 25\u201d after a figure is its "
+            f"{level} confidence interval: allowing for chance, the true value is very likely to be "
+            "in that range. Estimates of expected victims come from a national survey, so their "
+            "intervals cover the survey's sampling error only, not local differences. A wide "
+            "interval means a figure to read with care; where two groups' intervals overlap a lot, "
+            "the difference between them may be chance.",
+            "<strong>Representation ratios.</strong> A group's share of households supported "
+            "divided by its share of expected victims, also said in words: 1 is about the number "
+            "expected, 0.4 about 4 in 10 of the number expected, 1.5 about 1.5 times the number "
+            "expected.",
+            "<strong>p-values.</strong> A p-value is the chance of a difference at least as large "
+            "if there were no real difference: the smaller it is, the less likely the difference is "
+            "chance. Values below 0.001 are shown as \u201c&lt; 0.001\u201d.",
+            "<strong>Rounding.</strong> No figure is given more precisely than its interval "
+            "supports: ratios to two significant figures, expected victims to the nearest 10 or 100, "
+            "modelled costs to the nearest \u00a31,000 (\u00a3100 below \u00a310,000). Percentages "
+            "may not add up to 100 because of rounding.",
+            f"<strong>Symbols.</strong> {html.escape(self.suppression_note)}",
+        ]
+        body = "".join(f"<li>{item}</li>" for item in items)
+        return Html(
+            '<div class="how-to-read" role="note" aria-labelledby="how-to-read-this-report">'
+            f"<h2>How to read this report</h2><ul>{body}</ul></div>"
+        )
+
+    def children_lead(self) -> Html:
+        """The children section's key sentence: children supported, written only from published
+        figures and declared to the page (``""`` without children figures)."""
+        if self._part("children").empty:
+            return Html("")
+        lead = self._children_lead()
+        return Html(f'<p class="key-sentence">{html.escape(lead)}</p>' if lead else "")
+
+    def cross_border_lead(self) -> Html:
+        """The cross-border section's key sentence: referrals in from other areas and residents
+        referred to other areas, each with its share, written only from the published
+        :attr:`out_of_area` figures and declared to the page (a hidden figure is left out)."""
+        registered = self.page.parts.get("out_of_area")
+        if registered is None or registered.frame.empty:
+            return Html("")
+        frame = self._published("out_of_area", symbols=False)
+        frame = frame[frame["area_code"].astype(str) == self.area] if "area_code" in frame.columns else frame
+        clauses: list[str] = []
+        counts: list[tuple[Any, float]] = []
+        shares: list[tuple[Any, Any, float, int]] = []
+        wording = {
+            "in": "{count} of the {denominator} referrals to services in {area} ({share}) came from other areas",
+            "out": "{count} of the {denominator} referrals of the area's residents ({share}) were to services "
+            "in other areas",
+        }
+        for index, row in frame.iterrows():  # two rows: in and out
+            direction = str(row["direction"])
+            if direction not in wording or not (finite(row["count"]) and finite(row["denominator"])):
+                continue
+            share = format_percent(row["share"]) if finite(row["share"]) else ""
+            text = wording[direction].format(
+                count=format_count(row["count"]), denominator=format_count(row["denominator"]),
+                area=self.area_name, share=share,
+            ).replace(" ()", "")
+            clauses.append(text)
+            count_key, denominator_key = registered.keys["count"].loc[index], registered.keys["denominator"].loc[index]
+            counts += [(count_key, float(row["count"])), (denominator_key, float(row["denominator"]))]
+            if share:
+                shares.append((count_key, denominator_key, float(row["share"]), 3))  # 0.1% shown
+        if not clauses:
+            return Html("")
+        text = f"In {self.period}, " + "; ".join(clauses) + "."
+        self.page.state(text, counts=counts, shares=shares)
+        return Html(f'<p class="key-sentence">{html.escape(text)}</p>')
+
+    def projection_summary(self) -> Html:
+        """The main body's projection section: projected expected victims, table and chart (the
+        units needed by accommodation type, :attr:`projected_units`, are in the appendix)."""
+        victims = self.projected_victims
+        parts = [victims.to_html()]
+        if len(victims):
+            parts.append(render(projection_chart(victims.data, where=self.area_name)).to_html())
+        return Html("\n".join(parts))

@@ -40,6 +40,7 @@ from needs.publish.story_specs import KEY_FIGURE_MEASURES, STORY_MEASURE_SPECS, 
 from needs.publish.tables import Column
 from needs.reference import categories as cat
 from needs.reference.constants import MAJORITY_EXPECTED_SHARE, UNDER_REACH_MAX_RATIO
+from needs.reference.rounding import round_estimate
 
 __all__ = ["MEASURE_SPECS", "SOURCES", "TABLE_SPECS", "Measure", "MeasureSpec", "TableSpec"]
 
@@ -69,9 +70,26 @@ def _benchmark(publication: Any) -> pd.DataFrame:
     return frame.assign(counted_types=frame["counted_types"].map(_type_labels))
 
 
+def _expected_victims(publication: Any) -> pd.DataFrame:
+    """Expected victims (estimates, not counts), each with its interval rounded to the precision
+    the interval supports (:func:`needs.reference.rounding.round_estimate`: the nearest 10 or
+    100 for an area or district)."""
+    frame = _without_counts("expected_victims", publication)
+    if frame.empty or not {"value", "lower", "upper"} <= set(frame.columns):
+        return frame
+    numbers = [pd.to_numeric(frame[c], errors="coerce") for c in ("value", "lower", "upper")]
+    rounded = round_estimate(*numbers)
+    return frame.assign(
+        **{
+            column: pd.Series(values, index=frame.index).astype(object).where(number.notna(), frame[column])
+            for column, values, number in zip(("value", "lower", "upper"), rounded, numbers, strict=True)
+        }
+    )
+
+
 def _area_expected_victims(publication: Any) -> pd.DataFrame:
-    """The expected victims of the whole area, both sexes (estimates, not counts)."""
-    part = publication._part("expected_victims")
+    """The expected victims of the whole area, both sexes (rounded as :func:`_expected_victims`)."""
+    part = _expected_victims(publication)
     if part.empty:
         return part
     return part[(part["level"].astype(str) == "tier_one") & (part["sex"].astype(str) == ALL)]
@@ -103,8 +121,9 @@ def _service_coverage(publication: Any) -> pd.DataFrame:
 SOURCES: dict[str, Callable[[Any], pd.DataFrame]] = {
     **{
         name: partial(_without_counts, name)
-        for name in ("expected_victims", "provision", "spend_by_service")
+        for name in ("provision", "spend_by_service")
     },
+    "expected_victims": _expected_victims,
     "benchmark": _benchmark,
     "area_expected_victims": _area_expected_victims,
     "goodness_of_fit": _goodness_of_fit,
@@ -120,6 +139,8 @@ _ACCOMMODATION_TYPE_ORDER: Codes = (("accommodation_type", cat.ACCOMMODATION_TYP
 _ACCOMMODATION_TYPE = Column("Accommodation type", "accommodation_type", "label")
 _CI = Column("{ci}", "lower", "interval", "upper")
 _RATIO_CI = Column("Ratio {ci}", "ratio_lower", "interval", "ratio_upper", interval_kind="ratio")
+#: The representation ratio in words ("about 4 in 10 of the number expected").
+_RATIO_WORDS = Column("In words", "ratio", "ratio_words")
 _RATIO_TO_PREVIOUS = (Column("Ratio to the previous year", "rate_ratio", "ratio"), _RATIO_CI)
 #: Overall trend rows: no characteristic (missing, empty or ``all``).
 _OVERALL: Codes = (("characteristic", ("", ALL)),)
@@ -172,10 +193,32 @@ TABLE_SPECS: dict[str, TableSpec] = {
             "published for a band are used as published; the other bands' rates are modelled from an "
             "age profile so that the national all-adults rate is reproduced), so they are not counts "
             "of people and are not suppressed. The interval covers the survey's national sampling "
-            "error only, not local variation in prevalence.",
+            "error only, not local variation in prevalence. Each estimate and its interval are rounded to the "
+            "precision the interval supports (the nearest 10 or 100).",
             order=("level", "geography_name", "sex"),
             codes=(("level", ("tier_one", "district")), ("sex", ("female", "male"))),
             description="Expected adult victims a year by geography and sex (estimates, not counts).",
+        ),
+        TableSpec(
+            "expected_victims_area",
+            part="expected_victims",
+            columns=(
+                Column("Sex", "sex", "label"),
+                Column("Population aged 16 and over", "population_16plus", "integer"),
+                Column("Prevalence (CSEW, last year)", "rate", "rate"),
+                Column("Expected victims", "value", "integer"),
+                Column("{ci}", "lower", "interval", "upper", interval_kind="integer"),
+            ),
+            caption="Expected adult victims of domestic abuse in a year by sex, whole area, {where}",
+            row_header="Sex",
+            note="Estimates, not counts: the population aged 16 and over multiplied by the national "
+            "prevalence (Crime Survey for England and Wales), rounded to the precision the interval "
+            "supports. The interval covers the survey's national sampling error only.",
+            rows=(("level", ("tier_one",)),),
+            order=("sex",),
+            codes=(("sex", ("female", "male")),),
+            description="Expected adult victims a year of the whole area by sex (the main body's "
+            "short form of :attr:`expected_victims`).",
         ),
         TableSpec(
             "representation",
@@ -188,6 +231,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 _CI,
                 Column("Representation ratio", "ratio", "ratio"),
                 _RATIO_CI,
+                _RATIO_WORDS,
                 Column("Compared with expected (95% and 99.8%)", "significance", "text", optional=True),
                 Column("Reached less than expected", "under_reached", "yes_no"),
                 Column("Expected share based on", "weight_basis", "text", optional=True),
@@ -215,9 +259,11 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 Column("Share of households {basis}", "observed_share", "percent"),
                 Column("Representation ratio", "ratio", "ratio"),
                 _RATIO_CI,
-                Column("Compared with expected (95% and 99.8%)", "significance", "text", optional=True),
+                _RATIO_WORDS,
             ),
             caption="Groups reached less than expected among households {basis}, {where}",
+            note="Each group's ratio is below 1 at 95% or 99.8% (the group's table in the appendix "
+            "says which) and at most " f"{UNDER_REACH_MAX_RATIO:g}.",
             empty_message="No group was reached clearly less than expected (or the numbers are too "
             "small to say).",
             rows=(("basis", ("{basis}",)), ("under_reached", ("True",))),

@@ -143,6 +143,13 @@ GLOSSARY: tuple[Term, ...] = tuple(
                 _TOOLKIT,
             ),
             Term(
+                "p-value",
+                "In a test of whether a difference is more than chance: the probability of a "
+                "difference at least as large if there were none. The smaller it is, the less "
+                "likely chance explains the difference; values below 0.001 are shown as \"< 0.001\".",
+                _TOOLKIT,
+            ),
+            Term(
                 "Referral",
                 "A request for a household to be supported by one service. A household can make "
                 "several referrals, often to different services or areas, so referrals are not "
@@ -152,8 +159,10 @@ GLOSSARY: tuple[Term, ...] = tuple(
             Term(
                 "Representation ratio",
                 "A group's share of households referred or supported divided by its share of "
-                "expected victims. Below 1, the group is reached less than expected; it is flagged "
-                "when the whole confidence interval is below 1.",
+                "expected victims, also given in words: 0.4 is about 4 in 10 of the number expected, "
+                "1 about the number expected, 1.5 about 1.5 times the number expected. A group is "
+                "reached less than expected when the whole confidence interval is below 1 and the "
+                "ratio is low enough to matter (the rule is in Methods).",
                 _TOOLKIT,
             ),
             Term(

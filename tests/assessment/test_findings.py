@@ -59,8 +59,8 @@ def test_under_reached_sentence_matches_design_example():
     out = findings(make(representation=rep))
     assert list(out.columns) == list(FINDING_COLUMNS)
     assert out["sentence"].tolist() == [
-        "Male victims were 4% of households supported against 31% of expected victims "
-        "(ratio 0.13, 95% CI 0.08 to 0.21)."
+        "Male victims were 4% of households supported against 31% of expected victims: about 1 in 10 of the "
+        "number expected (ratio 0.13, 95% CI 0.076 to 0.21)."
     ]
     assert out.loc[0, ["value", "lower", "upper"]].tolist() == pytest.approx([0.129, 0.076, 0.21])
     assert out.loc[0, "topic"] == "under_reached" and out.loc[0, "rank"] == 1
@@ -84,10 +84,10 @@ def test_under_reached_order_labels_and_filters():
     assert out["value"].tolist() == [0.2, 0.5]  # smallest ratio first; not under-reached and hidden left out
     assert out["sentence"].tolist() == [
         "Victims recorded as “Disabled” (disability) were 7% of households supported against 35% of "
-        "expected victims (the Census 2021 profile of residents aged 16 and over, weighted by relative prevalence) "
-        "(ratio 0.20, 95% CI 0.13 to 0.30).",
-        "Victims aged 75 and over were 5% of households supported against 10% of expected victims "
-        "(ratio 0.50, 95% CI 0.30 to 0.80).",
+        "expected victims (the Census 2021 profile of residents aged 16 and over, weighted by relative prevalence): "
+        "about 2 in 10 of the number expected (ratio 0.20, 95% CI 0.13 to 0.30).",
+        "Victims aged 75 and over were 5% of households supported against 10% of expected victims: about 5 in 10 "
+        "of the number expected (ratio 0.50, 95% CI 0.30 to 0.80).",
     ]
     assert out["rank"].tolist() == [1, 2]
 
@@ -102,8 +102,8 @@ def test_published_count_is_printed_and_hidden_row_is_dropped():
     )  # fmt: skip
     # disclosure is decided upstream: a count that reaches findings is publishable
     expected = [
-        "Male victims were 2% of households referred against 31% of expected victims "
-        "(ratio 0.06, 95% CI 0.02 to 0.19)."
+        "Male victims were 2% of households referred against 31% of expected victims: about 1 in 10 of the "
+        "number expected (ratio 0.065, 95% CI 0.020 to 0.19)."
     ]
     out = findings(make(representation=rep))
     assert out["sentence"].tolist() == expected
@@ -277,7 +277,8 @@ def test_expected_victims_sentence():
         "23,800 women and 15,600 men, applying CSEW prevalence rates for the year ending March 2024 (new CSEW "
         "questions aligned to the Domestic Abuse Act 2021) by sex and age band to the area's population."
     )
-    assert out.loc[A, "value"] == 39_350.0 and out.loc[A, "upper"] == 41_555.0
+    # The figures are quoted as rounded (to the nearest 100, the step its interval supports).
+    assert out.loc[A, "value"] == 39_400.0 and out.loc[A, "upper"] == 41_600.0
     assert (
         "(no confidence interval: the prevalence rates came without limits or sample sizes)"
         in out.loc[B, "sentence"]
@@ -317,8 +318,8 @@ def test_trend_and_funding_sentences():
     shire = out[out["area_code"] == A]
     assert shire["topic"].tolist() == ["trend", "funding"]
     assert shire["sentence"].tolist() == [
-        "Households supported rose from 40 in 2023-24 to 60 in 2024-25 (rate ratio 1.50, 95% CI 1.04 to "
-        "2.17: a statistically significant change).",
+        "Households supported rose from 40 in 2023-24 to 60 in 2024-25 (rate ratio 1.5, 95% CI 1.0 to "
+        "2.2: a statistically significant change).",
         "In 2024-25 funding of £1,200,000 (£1,000,000 grant and £200,000 other funding) is set against "
         "£1,000,000 of committed spend (£100,000 of it on contracts not yet in place), leaving £200,000 "
         "uncommitted. By scope of support, spend on accommodation-based services in place was £15,000 per "
@@ -344,7 +345,7 @@ def test_confidence_label_follows_options():
           "observed_share": 0.04, "ratio": 0.129, "ratio_lower": 0.05, "ratio_upper": 0.3}]
     )  # fmt: skip
     out = findings(make(representation=rep, options={"confidence": 0.998}))
-    assert "99.8% CI 0.05 to 0.30" in out.loc[0, "sentence"]
+    assert "99.8% CI 0.050 to 0.30" in out.loc[0, "sentence"]
 
 
 def test_empty_assessment_gives_no_findings():
@@ -382,8 +383,8 @@ def test_one_finding_per_group_preferring_households_supported():
     out = findings(make(representation=rep))
     assert out["value"].tolist() == [0.129, 0.5]
     assert out["sentence"].iloc[1] == (
-        "Victims aged 65-74 were 5% of households referred against 10% of expected victims "
-        "(ratio 0.50, 95% CI 0.30 to 0.80)."
+        "Victims aged 65-74 were 5% of households referred against 10% of expected victims: about 5 in 10 of "
+        "the number expected (ratio 0.50, 95% CI 0.30 to 0.80)."
     )
 
 

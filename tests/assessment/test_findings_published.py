@@ -161,7 +161,7 @@ def test_every_count_hidden_everywhere(assessment):
     )  # fmt: skip
     out = findings(dataclasses.replace(assessment, **parts))
     assert_clean(out)
-    assert set(out["topic"]) == {"capacity_gap", "expected_victims", "funding"}
+    assert set(out["topic"]) == {"capacity_gap", "expected_victims", "funding", "projection"}
     (funding,) = out.loc[out["topic"] == "funding", "sentence"]
     assert "per household" not in funding and funding.endswith("uncommitted.")
     assert out["value"].notna().all()
@@ -216,6 +216,8 @@ def test_no_hidden_cell_gives_the_same_sentences(assessment):
         " year (95% CI 44,200 to 50,100, covering national survey sampling error only, not local variation): "
         "28,400 women and 18,700 men, applying CSEW prevalence rates for the year ending March 2024 (new CSEW"
         " questions aligned to the Domestic Abuse Act 2021) by sex and age band to the area's population.",
+    ]
+    assert by_topic["projection"] == [
         "On ONS population projections, expected adult victims in Leicestershire would rise from 47,100 in "
         "2023-24 to 49,600 in 2026-27 (95% CI 46,500 to 52,700, national survey sampling error only): a rise "
         "of 5%, if prevalence by sex and age and the share of victims reaching services stayed as in the "
@@ -227,8 +229,8 @@ def test_no_hidden_cell_gives_the_same_sentences(assessment):
     ]
     assert by_topic["trend"] == [
         "Households supported went from 61 in 2022-23 to 800 in 2023-24; per month of service operation (50.3"
-        " months in 2022-23 and 198.0 in 2023-24, summed over the services) they rose (rate ratio 3.33, 95% "
-        "CI 2.57 to 4.32: a statistically significant change); the services began on 1 January 2023, so "
+        " months in 2022-23 and 198.0 in 2023-24, summed over the services) they rose (rate ratio 3.3, 95% "
+        "CI 2.6 to 4.3: a statistically significant change); the services began on 1 January 2023, so "
         "2022-23 holds only 3 of its 12 months of their work, and a change may reflect services starting, not"
         " their impact.",
     ]

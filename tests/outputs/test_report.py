@@ -8,6 +8,7 @@ made on the published HTML itself, parsed with the standard library's HTML parse
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -164,39 +165,103 @@ def test_landmarks_title_block_and_demonstration_notice(page, parsed):
     assert "Generated</dt>" not in page  # no wall-clock time by default
 
 
+SECTIONS = [
+    "About this assessment",
+    "How to read this report",
+    "Summary of key findings and gaps",
+    "The duty and the data",
+    "Population and expected need",
+    "Households and individuals supported",
+    "Who is supported and who is missing",
+    "Referrals, declines and unmet need",
+    "Children and young people",
+    "Cross-border",
+    "Demand seen by partners",
+    "Provision and capacity against benchmarks",
+    "Funding and spend",
+    "Trends",
+    "Projected need, the next three financial years",
+    "Survivor and stakeholder voice",
+    "Commissioning intentions",
+    "Methods, data quality and caveats",
+    "Glossary",
+]
+APPENDICES = [
+    "Appendix A: Expected need by district and sex",
+    "Appendix B: Who is supported, by characteristic",
+    "Appendix C: Referrals, outcomes and declines in detail",
+    "Appendix D: Children by scope of support and accommodation type",
+    "Appendix E: Cross-border referrals by area of origin",
+    "Appendix F: Provision, capacity and the loss model",
+    "Appendix G: Funding by year and spend by service",
+    "Appendix H: Trends: when the services ran, and each group's reach",
+    "Appendix I: Projected units needed by accommodation type",
+    "Appendix J: Partner data in detail",
+]
+
+
 def test_headings_in_order_and_contents_list(parsed, page):
     levels = [level for level, _ in parsed.headings]
     assert levels.count(1) == 1 and levels[0] == 1
     for before, after in zip(levels, levels[1:], strict=False):
         assert after <= before + 1, f"skipped heading level: h{before} then h{after}"
     sections = [text for level, text in parsed.headings if level == 2]
-    expected = [
-        "Contents",
-        "About this assessment",
-        "Summary of key findings and gaps",
-        "The duty and the data",
-        "Population and expected need",
-        "Households and individuals supported",
-        "Who is supported and who is missing",
-        "Referrals, declines and unmet need",
-        "Children and young people",
-        "Cross-border",
-        "Provision and capacity against benchmarks",
-        "Funding and spend",
-        "Trends",
-        "Projected need, the next three financial years",
-        "Survivor and stakeholder voice",
-        "Commissioning intentions",
-        "Methods, data quality and caveats",
-        "Glossary",
-        "Provenance",
-    ]
-    assert sections == expected  # no scenarios section without scenarios
+    # no scenarios section without scenarios; the appendices after the glossary
+    assert sections == ["Contents", *SECTIONS, *APPENDICES, "Provenance"]
     nav = page[page.index("<nav") : page.index("</nav>")]
-    for section in expected[1:-1]:
-        anchor = re.search(rf'<a href="#([^"]+)">{re.escape(section.replace("&", "&amp;"))}</a>', nav)
+    listed = nav[: nav.index("Appendices</h3>")]
+    for section in SECTIONS:
+        anchor = re.search(rf'<a href="#([^"]+)">{re.escape(section.replace("&", "&amp;"))}</a>', listed)
         assert anchor, section
         assert f'id="{anchor.group(1)}"' in page
+    appendices = nav[nav.index("Appendices</h3>") :]
+    for title in APPENDICES:
+        anchor = re.search(rf'<a href="#([^"]+)">{re.escape(html.escape(title, quote=False))}</a>', appendices)
+        assert anchor, title
+        assert f'<h2 id="{anchor.group(1)}" class="appendix">' in page
+
+
+def test_sections_lead_with_a_key_sentence_and_link_their_appendix(page):
+    main = page[page.index('<main id="main">') : page.index("</main>")]
+    titles = [*SECTIONS, *APPENDICES]
+    starts = [main.index(f">{html.escape(title, quote=False)}</h2>") for title in titles]
+    bodies = {t: main[a:b] for t, a, b in zip(titles, starts, [*starts[1:], len(main)], strict=True)}
+    for section in ("Population and expected need", "Who is supported and who is missing",
+                    "Referrals, declines and unmet need", "Provision and capacity against benchmarks",
+                    "Funding and spend", "Trends", "Demand seen by partners"):  # fmt: skip
+        body = bodies[section]
+        assert '<p class="key-sentence">' in body, section
+        links = re.findall(r'<p class="see-appendix"><a href="#(appendix-[a-z]-[^"]+)">', body)
+        assert len(links) == 1, section
+        assert f'<h2 id="{links[0]}" class="appendix">' in main
+    # The long listings are in the appendices, not the main body.
+    long_tables = ("Share of households supported in each group by year", "Referrals services were unable to "
+                   "support, by group", "Modelled units needed by accommodation type", "Sex: households supported")
+    first_appendix = main.index(">Appendix A:")
+    for caption in long_tables:
+        assert first_appendix < main.index(caption), caption
+    assert main.count('class="how-to-read"') == 1
+
+
+def test_words_for_numbers(page):
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "p-value" in text and "0.000" not in text and "< 0.001" in text
+    assert "about 4 in 10 of the number expected" in text  # male victims, ratio 0.41
+
+
+def test_finish_html_lists_sections_then_appendices():
+    page = (
+        '<nav><!-- needs:contents --></nav><main id="main"><h2 id="x">Trends<a class="anchor-link" '
+        'href="#x">¶</a></h2><h2>Glossary</h2><h2>Appendix A: Trends &amp; groups</h2><h3>Sex</h3></main>'
+    )
+    out = report_module.finish_html(page)
+    assert '<ol>\n<li><a href="#trends">Trends</a></li>\n<li><a href="#glossary">Glossary</a></li>\n</ol>' in out
+    assert '<h3 class="contents-heading" id="contents-appendices">Appendices</h3>' in out
+    assert '<li><a href="#appendix-a-trends-groups">Appendix A: Trends &amp; groups</a></li>' in out
+    assert '<h2 id="appendix-a-trends-groups" class="appendix">' in out and '<h3 id="sex">' in out
+    assert "anchor-link" not in out
+    # Without appendices, no second list.
+    assert "Appendices" not in report_module.finish_html('<!-- needs:contents --><main id="main"><h2>A</h2></main>')
 
 
 def test_tables_have_captions_and_scoped_headers(parsed):
@@ -208,14 +273,23 @@ def test_tables_have_captions_and_scoped_headers(parsed):
             assert header["attrs"].get("scope") in ("col", "row"), table["caption"]
 
 
-def test_every_chart_has_generated_alt_text(parsed):
-    charts = [img for img in parsed.images if img.get("src", "").startswith("data:image/png;base64,")]
-    assert len(charts) == len(parsed.images) >= 12  # 8 characteristics + declines, capacity, funding, trends
-    for img in charts:
-        alt = img.get("alt", "")
+def test_every_chart_has_generated_alt_text(page):
+    """Every chart is inline SVG (role img) named by a <title> holding generated alt text, and
+    links to the published table it draws ("Data table for this chart")."""
+    figures = re.findall(r'<figure class="chart" id="chart-[^"]+">(.*?)</figure>', page, flags=re.S)
+    assert len(figures) >= 12  # 8 characteristics + declines, capacity, funding, trends
+    assert "data:image/png" not in page
+    for figure in figures:
+        svg = re.match(r"<svg ([^>]*)>", figure)
+        assert svg and 'role="img"' in svg.group(1)
+        name = re.search(r'aria-labelledby="([^"]+)"', svg.group(1)).group(1)
+        alt = html.unescape(re.search(rf'<title id="{re.escape(name)}">([^<]*)</title>', figure).group(1))
         assert len(alt) > 60 and "chart" in alt.lower()
         assert "No description" not in alt
         assert not re.search(r"\[c\]", alt)  # hidden values are described in words, not shown
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    links = re.findall(r'href="#([^"]+)">Data table for this chart', page)
+    assert len(links) >= 12 and set(links) <= ids  # every link lands on a published table
 
 
 def test_no_small_count_in_published_tables(parsed):
