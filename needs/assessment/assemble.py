@@ -8,8 +8,10 @@ from dataclasses import dataclass, field, fields, replace
 import pandas as pd
 
 from needs.assessment import capacity, children, engagement, flow, funding, people, referrals
+from needs.assessment.comparators import comparators
 from needs.assessment.counting import _referrals_in_context, made_in_period, tier_one_lookup
 from needs.assessment.findings import findings
+from needs.assessment.partners import partner_rates
 from needs.assessment.population import expected_victims, population_totals
 from needs.assessment.projection import projection as projected_need
 from needs.assessment.representation import ProfileCounter, representation
@@ -56,6 +58,9 @@ class Assessment:
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     service_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     projection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partners: pd.DataFrame = field(default_factory=pd.DataFrame)  # demand seen by partners
+    partner_comparators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partner_funnels: pd.DataFrame = field(default_factory=pd.DataFrame)
     options: dict = field(default_factory=dict)
 
     def parts(self) -> dict[str, pd.DataFrame]:
@@ -173,6 +178,7 @@ def assess_all(
     measure: str | None = None,
     coe_types: Sequence[str] = cat.COE_DEFAULT_TYPES,
     target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+    with_findings: bool = True,
 ) -> Assessment:
     """Every part of the needs assessment for every tier-one area at once.
 
@@ -196,6 +202,9 @@ def assess_all(
         Accommodation types counted towards the Council of Europe benchmark.
     target_turnaway
         Acceptable share of households turned away for lack of space, for units needed.
+    with_findings
+        Write the findings (default). The published report writes its own from the
+        published figures (:class:`needs.publish.publication.Publication`) and skips these.
 
     Raises
     ------
@@ -265,7 +274,10 @@ def assess_all(
             "target_turnaway": target_turnaway,
         },
     )
-    assessment.findings = findings(assessment)
+    assessment.partners = ours(partner_rates(dataset, period, confidence))
+    assessment.partner_comparators, assessment.partner_funnels = comparators(areas["area_code"], period)
+    if with_findings:
+        assessment.findings = findings(assessment)
     return assessment
 
 
@@ -278,6 +290,7 @@ def assess(
     measure: str | None = None,
     coe_types: Sequence[str] = cat.COE_DEFAULT_TYPES,
     target_turnaway: float = DEFAULT_TARGET_TURNAWAY,
+    with_findings: bool = True,
 ) -> Assessment:
     """The needs assessment of one tier-one area: ``assess_all(...).for_area(area)``.
 
@@ -302,5 +315,6 @@ def assess(
         measure=measure,
         coe_types=coe_types,
         target_turnaway=target_turnaway,
+        with_findings=with_findings,
     )
     return result.for_area(area)

@@ -80,7 +80,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from needs.assessment.counting import households_supported, tier_one_lookup
 from needs.assessment.population import population_totals
@@ -615,6 +615,30 @@ def _replicate_keys(pool_key: np.ndarray, replicate: np.ndarray, purpose: int) -
     return mix(np.asarray(pool_key, dtype=np.uint64) ^ mix(rep))
 
 
+def _poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """The Poisson quantile: the least k with P(X <= k) >= q, X ~ Poisson(mu), elementwise.
+
+    k = ceil(F^-1(q)) from the continuous inverse of the Poisson distribution function
+    (``scipy.special.pdtrik``), less one when P(X <= k - 1) >= q already (``pdtr``); -1 at
+    q = 0, infinity at q = 1 and NaN for mu < 0 or NaN. This is ``scipy.stats.poisson.ppf``
+    (SciPy 1.17, ``poisson_gen._ppf`` and ``rv_discrete.ppf``) written with the two special
+    functions it calls, so that the assessment need not import ``scipy.stats`` (a second of
+    start-up in every process): the same operations in the same order, the same numbers.
+    """
+    q, mu = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(mu, dtype=float))
+    valid = mu >= 0
+    inside = valid & (q > 0) & (q < 1)
+    out = np.full(q.shape, np.nan)
+    out[valid & (q == 0)] = -1.0
+    out[valid & (q == 1)] = np.inf
+    if inside.any():
+        qq, mm = q[inside], mu[inside]
+        vals = np.ceil(special.pdtrik(qq, mm))
+        vals1 = np.maximum(vals - 1, 0)
+        out[inside] = np.where(special.pdtr(vals1, mm) >= qq, vals1, vals)
+    return out
+
+
 def _bootstrap(
     episodes: pd.DataFrame,
     inputs: pd.DataFrame,
@@ -676,7 +700,7 @@ def _bootstrap(
     units = merged["units"].fillna(0).to_numpy(dtype=float)
     replicate = np.arange(replicates)[None, :]
     arrive = uniforms(_replicate_keys(pool_key[:, None], replicate, _ARRIVALS), np.zeros((1, 1)))
-    drawn = stats.poisson.ppf(arrive, arrivals[:, None])
+    drawn = _poisson_ppf(arrive, arrivals[:, None])
     # Households arriving while the units were open, as a rate per year of opening.
     drawn = drawn / open_share[:, None]
     load = np.where(drawn == 0, 0.0, drawn * stay / DAYS_PER_YEAR)

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy import special
 
 from needs.errors import InputError
 from needs.inputs.dataset import Dataset
@@ -243,8 +243,12 @@ def select_prevalence(dataset: Dataset, period: str, measure: str | None = None)
 
 
 def _z(confidence: float) -> float:
-    """Two-sided standard normal quantile for ``confidence``."""
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    """Two-sided standard normal quantile for ``confidence``: Phi^-1(1 - (1 - confidence) / 2).
+
+    ``scipy.special.ndtri`` is the inverse of the standard normal distribution function (what
+    ``scipy.stats.norm.ppf`` calls), without importing ``scipy.stats``.
+    """
+    return float(special.ndtri(1 - (1 - confidence) / 2))
 
 
 def _rate_limits(rates: pd.DataFrame, confidence: float) -> pd.DataFrame:

@@ -37,19 +37,24 @@ from needs.inputs.dataset import Dataset
 from needs.version import __version__
 
 __all__ = [
+    "ASSESSMENT_PREFIX",
     "SNAPSHOT_PREFIX",
     "SNAPSHOT_SUFFIX",
     "SnapshotError",
+    "read_assessment",
     "read_snapshot",
     "snapshot_key",
     "snapshot_path",
     "temporary_snapshot",
+    "write_assessment",
     "write_snapshot",
 ]
 
 #: File names of snapshots: ``<prefix><key><suffix>``.
 SNAPSHOT_PREFIX = ".needs-snapshot-"
 SNAPSHOT_SUFFIX = ".pickle"
+#: File names of assessments computed for a kernel: ``<prefix><random>.pickle``.
+ASSESSMENT_PREFIX = ".needs-assessment-"
 #: Version of the snapshot's layout (a dict holding the dataset); part of every check.
 _FORMAT = 1
 _NAME = re.compile(rf"^{re.escape(SNAPSHOT_PREFIX)}([0-9a-f]{{64}}){re.escape(SNAPSHOT_SUFFIX)}$")
@@ -171,3 +176,63 @@ def temporary_snapshot(dataset: Dataset, parent: str | Path) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_assessment(assessment: Any, folder: str | Path, call: dict[str, Any]) -> Path:
+    """Write an assessment computed by the renderer for its kernel to a file in ``folder``.
+
+    The renderer computes the assessment while the notebook's kernel starts (the two overlap)
+    and hands it over, like the dataset, instead of the kernel computing it again. ``call``
+    holds the arguments it was computed with (area, period and the options of
+    :func:`needs.assess`): :func:`read_assessment` gives it back only for the same call. The
+    file holds record-level figures: only ever in the render's temporary work folder.
+    """
+    handle, staged = tempfile.mkstemp(prefix=ASSESSMENT_PREFIX, suffix=".part", dir=folder)
+    path = Path(staged).with_suffix(SNAPSHOT_SUFFIX)
+    payload = {"format": _FORMAT, "version": __version__, "call": _call(call), "assessment": assessment}
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(payload, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staged, path)
+    finally:
+        Path(staged).unlink(missing_ok=True)
+    return path
+
+
+def read_assessment(path: str | Path, call: dict[str, Any]) -> Any:
+    """The assessment written by :func:`write_assessment`, if it was computed by the same call.
+
+    Raises
+    ------
+    SnapshotError
+        The file is missing, corrupt, from another version, or was computed with other
+        arguments than ``call``.
+    """
+    path = Path(path)
+    if not path.name.startswith(ASSESSMENT_PREFIX):
+        raise SnapshotError(f"{path.name} is not an assessment written for a kernel")
+    try:
+        with path.open("rb") as file:
+            payload: Any = pickle.load(file)
+    except OSError as error:
+        raise SnapshotError(f"cannot read the assessment {path}: {error.strerror or error}") from None
+    except Exception as error:  # truncated or overwritten: EOFError, UnpicklingError, ...
+        raise SnapshotError(f"the assessment {path} is corrupt ({type(error).__name__}: {error})") from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("version") != __version__
+        or payload.get("format") != _FORMAT
+    ):
+        raise SnapshotError(f"the assessment {path} was written by another version of needs")
+    if payload.get("call") != _call(call):
+        raise SnapshotError(
+            f"the assessment {path} was computed with {payload.get('call')}, not {_call(call)}"
+        )
+    return payload["assessment"]
+
+
+def _call(call: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of an assessment in one form (sequences as tuples), to compare calls."""
+    return {
+        key: tuple(value) if isinstance(value, list | tuple) else value for key, value in sorted(call.items())
+    }

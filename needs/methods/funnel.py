@@ -59,7 +59,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from needs.methods.intervals import poisson_limits
 from needs.reference.constants import OHID_CONFIDENCE_LEVELS
@@ -88,7 +88,7 @@ FUNNEL_POSITIONS: dict[str, str] = {
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(special.ndtri(0.5 + confidence / 2))
 
 
 def proportion_limits(

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 __all__ = ["Bound", "Equation", "bounds_by_key", "feasible_ranges"]
 
@@ -128,7 +127,14 @@ def _solve_component(
             cols.append(index[key])
             coefs.append(coef)
     n_rows, n_cols = len(eq) + len(ub), len(component)
-    matrix = sparse.csc_matrix((coefs, (rows, cols)), shape=(n_rows, n_cols))
+    # The constraint matrix in compressed sparse columns, as HiGHS takes it: the entries sorted
+    # by column (stable, so rows stay in increasing order within a column), and where each
+    # column starts. No key appears twice in a row, so there is nothing to sum.
+    order = np.argsort(np.asarray(cols, dtype=np.int32), kind="stable")
+    starts = np.zeros(n_cols + 1, dtype=np.int32)
+    np.cumsum(np.bincount(np.asarray(cols, dtype=np.int64), minlength=n_cols), out=starts[1:])
+    row_index = np.asarray(rows, dtype=np.int32)[order]
+    values_by_column = np.asarray(coefs, dtype=float)[order]
     rhs = np.array([-k for _, k in eq] + [-k for _, k in ub], dtype=float)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, n_rows
@@ -138,9 +144,9 @@ def _solve_component(
     lp.row_lower_ = np.concatenate([rhs[: len(eq)], np.full(len(ub), -highspy.kHighsInf)])
     lp.row_upper_ = rhs
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = row_index
+    lp.a_matrix_.value_ = values_by_column
     solver = _solver()
     solver.clearModel()
     solver.passModel(lp)

@@ -66,7 +66,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from needs.methods.keyed_random import KeyedStream
 
@@ -529,6 +529,9 @@ def loss_model_check(
         sims = np.atleast_2d(np.asarray(simulated_turnaway, dtype=float))
         p_value = np.where(testable, monte_carlo_p_value(observed, sims), np.nan)
     elif testable.any():
+        # scipy.stats is heavy to import (a second): only when a binomial test is asked for.
+        from scipy import stats
+
         kk, nn, bb = k[testable], n[testable], blocking[testable]
         below = stats.binom.cdf(kk, nn, bb)
         above = stats.binom.sf(kk - 1, nn, bb)

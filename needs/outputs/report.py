@@ -14,13 +14,19 @@
    (:mod:`needs.inputs.snapshot`; notebook parameter ``snapshot``), written in that
    temporary folder unless the caller gives one, instead of loading the CSV files again.
    A failing cell becomes :class:`needs.errors.ReportError` (exit 1) naming the notebook
-   section: the nearest markdown heading above the cell.
+   section: the nearest markdown heading above the cell. Once the inputs are checked the
+   kernel is started at once and imports the toolkit (:data:`KERNEL_PRELOAD`) while this
+   process writes the snapshot and computes the assessment the notebook's first cell needs
+   (the same call; notebook parameter ``assessment_file``): the two overlap instead of
+   following each other. papermill writes the executed notebook once, at the end, not
+   before and after every cell.
 3. **Convert** the executed notebook with nbconvert and the ``needs-report`` template in
    ``templates/`` into one self-contained HTML file: no code, prompts or streams; a title
    block; a contents list; a provenance footer with the toolkit version, the parameters
    and the SHA-256 of every input file (by file name, never an absolute path).
-4. **Publish atomically**: the HTML and the audit notebook are replaced together or not
-   at all (:func:`replace_together`): the previous pair is kept as hard links in the work
+4. **Publish atomically**: the HTML, the audit notebook and the open data (every published
+   table as CSV with ``metadata.json``, in ``<name>-data.zip``: :mod:`needs.outputs.open_data`)
+   are replaced together or not at all (:func:`replace_together`): the previous pair is kept as hard links in the work
    folder, and if the second :func:`os.replace` fails the first file is put back. A failed
    or interrupted run leaves the previous pair as it was and no partial file.
 
@@ -34,7 +40,7 @@ two files are being replaced is held back until both are in place.
 
 Reports are reproducible: the same inputs give byte-identical HTML (no wall-clock time
 unless ``timestamp=True``; timing and kernel metadata are stripped; charts are
-deterministic PNGs).
+deterministic inline SVG).
 
 Heavy imports (papermill, nbconvert, jupyter_client) happen inside the functions that use
 them, so the command line starts quickly for the commands that render nothing.
@@ -57,16 +63,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from needs.assessment.assemble import check_area_and_period
+from needs.assessment.assemble import assess, check_area_and_period
 from needs.errors import InputError, ReportError, interruptible, uninterrupted
 from needs.inputs.dataset import Dataset
 from needs.inputs.load import load
-from needs.inputs.snapshot import read_snapshot, write_snapshot
+from needs.inputs.snapshot import read_snapshot, write_assessment, write_snapshot
+from needs.outputs.open_data import open_data_path, write_open_data
 from needs.reference import locations
 from needs.scenarios.spec import load_scenarios
 from needs.settings import RunSettings
@@ -87,9 +95,22 @@ SCENARIOS_TAG = "scenarios"
 SNAPSHOT_PARAMETER = "snapshot"
 #: Setting sent to a notebook only if it declares it: a kernel given a snapshot reads no data file.
 LIMITS_PARAMETER = "limits"
+#: Notebook parameter that receives the assessment computed here while the kernel starts.
+ASSESSMENT_PARAMETER = "assessment_file"
+#: Arguments of the kernel: local kernels only, so keep its TCP warning out of the progress display.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: Run in the kernel as soon as it has started, while this process writes the snapshot and
+#: computes the assessment: the imports of the notebook's first cell (seconds of the kernel's
+#: start-up), so that the cell does not wait for them. Silent: no output, no execution count.
+KERNEL_PRELOAD = "import needs\nimport needs.publish.publication\n"
 
 #: The kernel managers started by the render running in this context (see :func:`_kernel_manager_class`).
-_KERNELS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("needs_report_kernels", default=None)
+_KERNELS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "needs_report_kernels", default=None
+)
+#: The kernel manager of the kernel started early by the render running in this context
+#: (:func:`_start_kernel`), in which :func:`_execute` runs the notebook.
+_STARTED: contextvars.ContextVar[Any] = contextvars.ContextVar("needs_report_started_kernel", default=None)
 
 
 def _stage(message: str, progress: bool) -> None:
@@ -285,17 +306,44 @@ def _slug(text: str) -> str:
     return slug or "section"
 
 
+#: An appendix's heading starts with this word ("Appendix A: ...").
+APPENDIX = "Appendix"
+
+
+def _contents(entries: Sequence[tuple[str, str]]) -> str:
+    """The contents list: the report's sections, then a second list headed "Appendices"."""
+    sections = [(slug, inner) for slug, inner in entries if not _is_appendix(inner)]
+    appendices = [(slug, inner) for slug, inner in entries if _is_appendix(inner)]
+
+    def items(rows: Sequence[tuple[str, str]]) -> str:
+        return "\n".join(f'<li><a href="#{slug}">{inner}</a></li>' for slug, inner in rows)
+
+    contents = f"<ol>\n{items(sections)}\n</ol>"
+    if appendices:
+        contents += (
+            '\n<h3 class="contents-heading" id="contents-appendices">Appendices</h3>\n'
+            f'<ul class="appendices" aria-labelledby="contents-appendices">\n{items(appendices)}\n</ul>'
+        )
+    return contents
+
+
+def _is_appendix(inner: str) -> bool:
+    return html.unescape(_TAGS.sub("", inner)).strip().startswith(f"{APPENDIX} ")
+
+
 def finish_html(page: str) -> str:
     """Give headings in the main content stable ids and fill in the contents list.
 
     nbconvert's pilcrow anchor links are removed (their link text says nothing); each h2 and
-    h3 inside ``<main>`` gets an id from its text; the contents list links every h2.
+    h3 inside ``<main>`` gets an id from its text, and an h2 starting "Appendix " the class
+    ``appendix``; the contents list links every h2: the sections, then, as a second list
+    headed "Appendices", the appendices.
     """
     page = _ANCHOR.sub("", page)
     start = page.index('<main id="main">')
     end = page.index("</main>")
     main = page[start:end]
-    used: set[str] = {"main", "contents", "provenance"}
+    used: set[str] = {"main", "contents", "contents-appendices", "provenance"}
     entries: list[tuple[str, str]] = []
 
     def give_id(match: re.Match) -> str:
@@ -307,25 +355,68 @@ def finish_html(page: str) -> str:
             slug = f"{base}-{n}"
             n += 1
         used.add(slug)
+        attributes = f' id="{slug}"'
         if level == "2":
             entries.append((slug, inner.strip()))
-        return f'<h{level} id="{slug}">{inner}</h{level}>'
+            if _is_appendix(inner):
+                attributes += ' class="appendix"'
+        return f"<h{level}{attributes}>{inner}</h{level}>"
 
     main = _HEADINGS.sub(give_id, main)
-    items = "\n".join(f'<li><a href="#{slug}">{inner}</a></li>' for slug, inner in entries)
-    contents = f"<ol>\n{items}\n</ol>"
     page = page[:start] + main + page[end:]
-    return page.replace("<!-- needs:contents -->", contents, 1)
+    return page.replace("<!-- needs:contents -->", _contents(entries), 1)
+
+
+@functools.cache
+def _exporter_class() -> type:
+    """nbconvert's HTML exporter without the pass it makes over the finished page.
+
+    ``HTMLExporter.from_notebook_node`` renders the template, then parses the whole page with
+    BeautifulSoup to give an ``alt`` text to every ``<img>`` without one and ``tabindex`` to
+    JupyterLab's cell and output wrappers, and writes the page out again: half of the
+    conversion time for a report of many tables. The report has neither (its charts are SVG
+    with their own title and description; the ``needs-report`` template has no JupyterLab
+    wrappers), so this exporter stops after the template, as ``TemplateExporter`` does.
+    """
+    from nbconvert import HTMLExporter  # heavy: only when a report is rendered
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter  # heavy, as above
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
+def _import_exporter() -> None:
+    """Import nbconvert and make the exporter class (:func:`_exporter_class`) ahead of use.
+
+    Run in a background thread while the notebook runs; a failure is left for
+    :func:`to_html` to raise where it is reported.
+    """
+    with contextlib.suppress(Exception):
+        _exporter_class()
 
 
 def to_html(notebook: Any) -> str:
     """Convert a publication notebook to the report HTML with the ``needs-report`` template."""
-    from nbconvert import HTMLExporter  # heavy: only when a report is rendered
-
     # nbconvert's own templates (which ours extends) live under the prefix it was installed
     # in; in a virtual environment that borrows system packages that is the base prefix.
     nbconvert_templates = Path(sys.base_prefix) / "share" / "jupyter" / "nbconvert" / "templates"
-    exporter = HTMLExporter(
+    exporter = _exporter_class()(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES), str(nbconvert_templates)],
         extra_template_paths=[str(nbconvert_templates)],
@@ -512,15 +603,29 @@ def _render(
     work: Path | None = None
     try:
         with uninterrupted():  # a signal now would otherwise strand the folder before it is known
-            work = Path(tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out))
-        if declares_parameter(notebook, SNAPSHOT_PARAMETER):
-            # The kernel reads the data validated above: the caller's snapshot, or one written in
-            # the work folder (record-level data: only ever in temporary folders).
-            parameters[SNAPSHOT_PARAMETER] = str(snapshot or write_snapshot(dataset, work))
-        del dataset
-        executed_path = work / "executed.ipynb"
-        _stage(f"running the assessment notebook for {settings.area} {settings.period}", progress)
-        executed = _execute(notebook, executed_path, parameters, progress)
+            work = Path(
+                tempfile.mkdtemp(prefix=f".{settings.area}-{settings.period}.", suffix=".tmp", dir=out)
+            )
+        # The kernel starts (and imports the toolkit) while this process writes the snapshot
+        # and computes the assessment: the two overlap instead of following each other.
+        manager, client = _start_kernel(notebook.parent)
+        started = _STARTED.set(manager)
+        try:
+            if declares_parameter(notebook, SNAPSHOT_PARAMETER):
+                # The kernel reads the data validated above: the caller's snapshot, or one written in
+                # the work folder (record-level data: only ever in temporary folders).
+                parameters[SNAPSHOT_PARAMETER] = str(snapshot or write_snapshot(dataset, work))
+            if declares_parameter(notebook, ASSESSMENT_PARAMETER):
+                computed = _assess_for_kernel(dataset, settings, work)
+                if computed is not None:
+                    parameters[ASSESSMENT_PARAMETER] = str(computed)
+            del dataset
+            executed_path = work / "executed.ipynb"
+            _stage(f"running the assessment notebook for {settings.area} {settings.period}", progress)
+            executed = _execute(notebook, executed_path, parameters, progress)
+        finally:
+            _STARTED.reset(started)
+            client.stop_channels()
         _stage("converting to HTML", progress)
         page = to_html(_publication_notebook(executed, meta, with_scenarios=bool(settings.scenarios)))
         staged_html = work / html_path.name
@@ -529,7 +634,12 @@ def _render(
         import nbformat  # heavy (its schema checks take seconds to import): only once a report is rendered
 
         nbformat.write(_audit_notebook(executed), str(staged_audit))
-        replace_together([(staged_audit, audit_path), (staged_html, html_path)], work)
+        # The open data: every published table as CSV, with metadata, in a zip beside the page.
+        staged_data = write_open_data(executed, staged_html, meta)
+        replace_together(
+            [(staged_audit, audit_path), (staged_data, open_data_path(html_path)), (staged_html, html_path)],
+            work,
+        )
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
@@ -655,8 +765,61 @@ def _stop_kernels(kernels: Sequence[Any], wait: bool = True) -> None:
                 manager.cleanup_connection_file()
 
 
+def _skip_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` (when nbformat imports it).
+
+    jsonschema registers a checker of the ``iri`` string format if that optional package is
+    installed, and importing it builds its grammar: over two seconds, most of the cost of
+    importing papermill. Notebook schemas have no ``iri`` field, so nbformat never uses the
+    checker; marking the package as absent (``sys.modules`` entry ``None``, Python's own way
+    to block an import) leaves every other check as it was. No effect once jsonschema has been
+    imported, or if the package is already imported.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _start_kernel(cwd: Path) -> tuple[Any, Any]:
+    """Start the notebook's kernel now and have it run :data:`KERNEL_PRELOAD`.
+
+    Returns the kernel manager (recorded in :data:`_KERNELS`, so an interrupt or the end of
+    the render kills the kernel) and the client that sent the preload (stop its channels).
+    papermill then runs the notebook in this kernel; the kernel runs requests one after the
+    other, so the first cell starts once the imports are done.
+    """
+    from jupyter_client.blocking import BlockingKernelClient  # heavy: only when a report is rendered
+    from jupyter_core.utils import run_sync
+
+    manager = _kernel_manager_class()(kernel_name=KERNEL)
+    run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd))
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+    client.execute(KERNEL_PRELOAD, silent=True, store_history=False, allow_stdin=False)
+    return manager, client
+
+
+def _assess_for_kernel(dataset: Dataset, settings: RunSettings, work: Path) -> Path | None:
+    """The assessment the notebook's first cell computes, computed here (while the kernel
+    starts) and written to the work folder (:func:`needs.inputs.snapshot.write_assessment`).
+
+    The call is the notebook's: the area and period resolved above, the settings' options and
+    no findings of its own (the publication writes them). If it fails, nothing is written and
+    the kernel computes it and reports the failure with the notebook section.
+    """
+    call = {"area": settings.area, "period": settings.period, **settings.assessment_options()}
+    call["with_findings"] = False
+    try:
+        assessment = assess(dataset, **call)
+    except Exception:  # the kernel computes it again and reports the failure with its section
+        return None
+    return write_assessment(assessment, work, call)
+
+
 def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress: bool) -> Any:
-    """Run the notebook with papermill; map a failing cell to its section."""
+    """Run the notebook with papermill, in the kernel this render started early
+    (:func:`_start_kernel`) or else a new one; map a failing cell to its section."""
+    _skip_iri_checker()
     import nbformat  # heavy: only when a report is rendered
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -664,6 +827,9 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress:
     logging.getLogger("papermill").setLevel(logging.WARNING)
     if not notebook.is_file():
         raise ReportError(f"notebook not found: {notebook}")
+    # nbconvert (a second to import) is needed once the notebook has run: import it meanwhile,
+    # while this process only waits for the kernel (papermill's imports are done by now).
+    threading.Thread(target=_import_exporter, name="needs-import-nbconvert", daemon=True).start()
     try:
         return papermill.execute_notebook(
             str(notebook),
@@ -672,11 +838,15 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], progress:
             kernel_name=KERNEL,
             progress_bar=progress,
             log_output=False,
-            # Local kernels only: keep the kernel's TCP warning out of the progress display.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # papermill would otherwise write (and validate) the whole notebook before and after
+            # every cell: 150 writes of a growing notebook with images, several seconds. It is
+            # still written once at the end, and before a cell's error is raised.
+            request_save_on_cell_execute=False,
+            extra_arguments=KERNEL_ARGUMENTS,
             cwd=str(notebook.parent),
             # Records the kernel so that an interrupt can kill it (see _stop_kernels).
             kernel_manager_class=_kernel_manager_class(),
+            km=_STARTED.get(),
         )
     except PapermillExecutionError as error:
         section = "unknown section"

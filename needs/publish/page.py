@@ -238,7 +238,7 @@ class Page:
             if not queue:
                 break
             leaking = queue[0]
-            if self._widths(hidden, equations, [leaking])[leaking] >= limit:
+            if self._widths(hidden, equations, [leaking], lines)[leaking] >= limit:
                 queue.pop(0)
                 continue
             complement = self._complement(leaking, hidden, equations, lines, parents)
@@ -265,7 +265,7 @@ class Page:
             # The counts in a sum with the released one are the likeliest to be given away:
             # check them first and stop at the first leak.
             for group in (neighbours, self._linked(key, trial, equations, lines) - neighbours):
-                widths = self._widths(trial, equations, sorted(group)) if group else {}
+                widths = self._widths(trial, equations, sorted(group), lines) if group else {}
                 if any(width < self.threshold - 1e-9 for width in widths.values()):
                     break
             else:
@@ -287,6 +287,27 @@ class Page:
                         linked.add(other)
                         frontier.append(other)
         return linked
+
+    @staticmethod
+    def _reaching(
+        targets: Iterable[Key], hidden: set[Key], equations: list[Equation], lines: dict[Key, list[int]]
+    ) -> list[Equation]:
+        """The sums in the connected component of the hidden ``targets``, in their order: every
+        sum holding a target, and every sum holding a hidden count of such a sum, and so on."""
+        frontier = [key for key in targets if key in hidden]
+        seen = set(frontier)
+        rows: set[int] = set()
+        while frontier:
+            current = frontier.pop()
+            for i in lines.get(current, ()):
+                if i in rows:
+                    continue
+                rows.add(i)
+                for other, _ in equations[i].terms:
+                    if other in hidden and other not in seen:
+                        seen.add(other)
+                        frontier.append(other)
+        return [equations[i] for i in sorted(rows)]
 
     def _complement(
         self,
@@ -317,7 +338,7 @@ class Page:
             frontier = next_frontier
         if not candidates:
             return None
-        return self._best(leaking, candidates, hidden, equations, parents)
+        return self._best(leaking, candidates, hidden, equations, parents, lines)
 
     def _best(
         self,
@@ -326,13 +347,14 @@ class Page:
         hidden: set[Key],
         equations: list[Equation],
         parents: dict[Key, int],
+        lines: dict[Key, list[int]],
     ) -> Key:
         """Of the candidates, the cheapest (not a total, smallest) that makes ``leaking`` safe
         on its own; failing that, the one that widens its range most."""
         ordered = sorted(candidates, key=lambda k: (parents.get(k, 0), self.values[k], k))
         best, best_score = ordered[0], (-1, -1.0)
         for candidate in ordered[:MAX_CANDIDATES_TRIED]:
-            width = self._widths(hidden | {candidate}, equations, [leaking, candidate])
+            width = self._widths(hidden | {candidate}, equations, [leaking, candidate], lines)
             safe = {key: value >= self.threshold - 1e-9 for key, value in width.items()}
             if all(safe.values()):
                 return candidate
@@ -343,7 +365,23 @@ class Page:
                 best, best_score = candidate, score
         return best
 
-    def _widths(self, hidden: set[Key], equations: list[Equation], targets: list[Key] | None) -> dict[Key, float]:
+    def _widths(
+        self,
+        hidden: set[Key],
+        equations: list[Equation],
+        targets: list[Key] | None,
+        lines: dict[Key, list[int]] | None = None,
+    ) -> dict[Key, float]:
+        """The width of the reader's range for each target (every hidden count if ``None``).
+
+        With ``lines`` (the equations each key is in), only the sums that reach the targets
+        through hidden counts are passed to the solver: the other sums are in other connected
+        components, which :func:`~needs.methods.linear_bounds.bounds_by_key` would leave out
+        anyway, so the programmes solved (and the bounds) are the same, found without
+        rebuilding every sum of the page for each of the hundreds of calls of :meth:`protect`.
+        """
+        if targets is not None and lines is not None:
+            equations = self._reaching(targets, hidden, equations, lines)
         limits = bounds_by_key(self.values, sorted(hidden), equations, targets=targets)
         return {key: upper - lower for key, (lower, upper) in limits.items()}
 
