@@ -745,7 +745,8 @@ def write_provider_returns(referrals: pd.DataFrame) -> pd.DataFrame:
             for position, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
                 if column in dates and value is not None:
                     value = pd.Timestamp(value).date()
-                cell = sheet.cell(row=2 + offset, column=position, value=value)
+                cell = sheet.cell(row=2 + offset, column=position)
+                cell.value = value  # also a blank over the template's example row
                 cell.font = Font()
         save_workbook(workbook, EXAMPLE / file_name)
     return referrals[~provider_of.isin(PROVIDER_RETURNS.values())]

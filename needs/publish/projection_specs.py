@@ -29,6 +29,7 @@ from needs.assessment.projection import ALL_TYPES, BASIS_CURRENT
 from needs.publish.cells import Count, PartSpec
 from needs.publish.layout import TableSpec
 from needs.publish.tables import Column
+from needs.reference.rounding import round_estimate
 
 __all__ = ["PROJECTION_PART_SPECS", "PROJECTION_TABLE_SPECS"]
 
@@ -36,7 +37,8 @@ _UNITS_DERIVED = ("units_needed", "units_needed_lower", "units_needed_upper")
 
 
 def _prepare(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
-    """The keys of the gap table's counts, and the labels of the rows.
+    """The keys of the gap table's counts, the labels of the rows, and expected victims rounded
+    (:func:`needs.reference.rounding.round_estimate`).
 
     ``specialism_key`` as the gap table's (``None``, the whole type, where the type has one
     specialism in the area); ``households_supported`` of each type x specialism read from the
@@ -57,7 +59,11 @@ def _prepare(frame: pd.DataFrame, context: Any) -> pd.DataFrame:
         supported = pd.Series(lookup.reindex(found).to_numpy(), index=frame.index).where(modelled)
     current = frame["basis"].astype(str) == BASIS_CURRENT
     year = frame["population_year"].astype("Int64").astype(str)
+    # Estimates quoted to the precision their interval supports, as the assessed year's are.
+    estimated = ("expected_victims", "expected_lower", "expected_upper")
+    rounded = round_estimate(*(pd.to_numeric(frame[column], errors="coerce") for column in estimated))
     return frame.assign(
+        **dict(zip(estimated, rounded, strict=True)),
         specialism_key=np.where(several, specialism, None),
         households_supported=supported.to_numpy(),
         year_label=np.where(

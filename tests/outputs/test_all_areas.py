@@ -128,6 +128,7 @@ def test_every_way_renders_every_area(rendered):
         assert names == sorted(
             [f"{code}-{PERIOD}.html" for code in AREAS]
             + [f"{code}-{PERIOD}.audit.ipynb" for code in AREAS]
+            + [f"{code}-{PERIOD}-data.zip" for code in AREAS]
             + ["index.html"]
         ), way  # no temporary folders or files left behind
 
@@ -239,7 +240,7 @@ def test_one_failing_area_does_not_stop_the_others(broken_areas, tmp_path, capsy
     assert f'<a href="E06000001-{PERIOD}.html">Hartlepool needs assessment, {PERIOD}</a>' in index
     assert f'<th scope="row">{BROKEN}</th><td>Darlington</td><td>Not rendered' in index
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"E06000001-{PERIOD}.html", f"E06000001-{PERIOD}.audit.ipynb", "index.html"]
+        [f"E06000001-{PERIOD}.html", f"E06000001-{PERIOD}.audit.ipynb", f"E06000001-{PERIOD}-data.zip", "index.html"]
     )
 
 

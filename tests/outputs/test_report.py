@@ -141,7 +141,11 @@ def test_default_report_and_audit_notebook_written(rendered):
     assert "Internal audit log: not for publication" in nb.cells[0].source
     assert nb.metadata["needs_audit"] == {"internal": True, "publication": False}
     # No temporary files left beside them.
-    assert sorted(p.name for p in rendered.parent.iterdir()) == [f"{NAME}.audit.ipynb", f"{NAME}.html"]
+    assert sorted(p.name for p in rendered.parent.iterdir()) == [
+        f"{NAME}-data.zip",
+        f"{NAME}.audit.ipynb",
+        f"{NAME}.html",
+    ]
 
 
 def test_html_is_one_self_contained_page_without_code(page, parsed):

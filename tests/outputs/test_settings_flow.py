@@ -135,6 +135,7 @@ def test_kernels_read_the_snapshot_and_it_is_removed(rendered, way):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{code}-{PERIOD}.html" for code in AREAS]
         + [f"{code}-{PERIOD}.audit.ipynb" for code in AREAS]
+        + [f"{code}-{PERIOD}-data.zip" for code in AREAS]
         + ["index.html"]
     )
 
@@ -155,6 +156,7 @@ def test_area_from_dataset_yaml_and_the_latest_period(tmp_path, capsys):
     assert "period 2023-24, the latest in the data" in err
     assert f"area {DEFAULT_AREA} (Leicestershire)" in err
     assert sorted(p.name for p in out.iterdir()) == [
+        f"{DEFAULT_AREA}-2023-24-data.zip",
         f"{DEFAULT_AREA}-2023-24.audit.ipynb",
         f"{DEFAULT_AREA}-2023-24.html",
     ]
@@ -201,7 +203,7 @@ def test_all_areas_validates_the_data_once(two_areas, tmp_path, monkeypatch):
     snapshot = snapshot_parameter(tmp_path / f"{first}-{PERIOD}.audit.ipynb")
     assert snapshot is not None and Path(snapshot).parent.parent == tmp_path.resolve()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{first}-{PERIOD}.html", f"{first}-{PERIOD}.audit.ipynb", "index.html"]
+        [f"{first}-{PERIOD}.html", f"{first}-{PERIOD}.audit.ipynb", f"{first}-{PERIOD}-data.zip", "index.html"]
     )
 
 

@@ -182,7 +182,7 @@ def test_widgets_follow_a_change_and_save(tmp_path: Path):
     assert ("Service S2 (S2)", "S2") in explorer.stop.options
     assert explorer.units.min == -1  # the one refuge unit in place
     assert cell(explorer.table.value, "turnaway_rate", EXPLORED_NAME) == "50.0%"
-    assert 'alt="Bar charts comparing 2 scenarios' in explorer.chart.value
+    assert '>Bar charts comparing 2 scenarios' in explorer.chart.value
     explorer.unit_type.value, explorer.unit_specialism.value = "refuge", "generic"
     explorer.units.value = 1  # an observe change, as a front end sends it
     assert cell(explorer.table.value, "turnaway_rate", EXPLORED_NAME) == "20.0%"
@@ -216,7 +216,7 @@ def test_without_a_front_end_the_static_comparison_of_the_files_is_shown():
     assert isinstance(shown, StaticComparison)
     page = shown._repr_html_()
     assert cell(page, "turnaway_rate", "Two refuge units") == "20.0%"
-    assert 'alt="Bar charts comparing 2 scenarios' in page
+    assert '>Bar charts comparing 2 scenarios' in page
     assert "Two refuge units" in repr(shown) and "<table" not in repr(shown)
 
 

@@ -143,6 +143,6 @@ def test_notebook_renders_through_the_report_pipeline(tmp_path: Path):
         out_dir=tmp_path, scenarios=files, notebook=ROOT / "notebooks" / "scenarios.ipynb", progress=False
     ).read_text(encoding="utf-8")
     assert "Six dispersed units for male victims" in page and "Grant cut by a fifth" in page
-    assert 'alt="Bar charts comparing 3 scenarios' in page
-    assert 'alt="Tornado chart of how' in page
+    assert '>Bar charts comparing 3 scenarios' in page
+    assert '>Tornado chart of how' in page
     assert "Traceback" not in page
