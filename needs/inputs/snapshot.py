@@ -100,6 +100,13 @@ def write_snapshot(dataset: Dataset, folder: str | Path) -> Path:
     path = snapshot_path(folder, dataset)
     payload = {"format": _FORMAT, "key": snapshot_key(dataset), "version": __version__, "dataset": dataset}
     handle, staged = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+    return _pickle_into(handle, staged, path, payload)
+
+
+def _pickle_into(handle: int, staged: str, path: Path, payload: dict[str, Any]) -> Path:
+    """Pickle ``payload`` into the open temporary file ``staged`` (made by
+    :func:`tempfile.mkstemp`, so readable by its owner only), then move it onto ``path``
+    atomically; the temporary file never outlives the call."""
     try:
         with os.fdopen(handle, "wb") as file:
             pickle.dump(payload, file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -190,13 +197,7 @@ def write_assessment(assessment: Any, folder: str | Path, call: dict[str, Any]) 
     handle, staged = tempfile.mkstemp(prefix=ASSESSMENT_PREFIX, suffix=".part", dir=folder)
     path = Path(staged).with_suffix(SNAPSHOT_SUFFIX)
     payload = {"format": _FORMAT, "version": __version__, "call": _call(call), "assessment": assessment}
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(payload, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(staged, path)
-    finally:
-        Path(staged).unlink(missing_ok=True)
-    return path
+    return _pickle_into(handle, staged, path, payload)
 
 
 def read_assessment(path: str | Path, call: dict[str, Any]) -> Any:
